@@ -1,0 +1,83 @@
+"""Administration of services, links and questionnaires.
+
+Responses are not editable here: they are anonymous evidence, changed only by
+the retention command, and their free text is reviewed on the dashboard.
+"""
+
+from django.contrib import admin, messages
+from django.utils import timezone
+
+from .models import CollectionLink, Option, Question, Questionnaire, Service, ServiceSpecialism
+
+
+class SpecialismInline(admin.TabularInline):
+    model = ServiceSpecialism
+    extra = 0
+
+
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "provider", "security", "last_number"]
+    list_filter = ["security", "specialisms__specialism"]
+    search_fields = ["code", "name", "provider"]
+    inlines = [SpecialismInline]
+
+
+@admin.register(CollectionLink)
+class CollectionLinkAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "service", "questionnaire", "kiosk", "label", "created_on", "revoked_on"]
+    list_filter = ["kiosk", "questionnaire", ("revoked_on", admin.EmptyFieldListFilter)]
+    search_fields = ["service__code", "service__name", "label"]
+    readonly_fields = ["path", "created_on", "revoked_on"]
+    fields = ["service", "questionnaire", "kiosk", "idle_seconds", "label", "path", "created_on", "revoked_on"]
+    actions = ["revoke"]
+
+    @admin.display(description="Path to open")
+    def path(self, link):
+        return link.path if link.pk else "(shown once saved)"
+
+    @admin.action(description="Revoke the selected links (their pages answer 404)")
+    def revoke(self, request, queryset):
+        count = queryset.filter(revoked_on__isnull=True).update(revoked_on=timezone.localdate())
+        self.message_user(request, f"Revoked {count} link(s).", messages.SUCCESS)
+
+    def has_delete_permission(self, request, obj=None):
+        # A link with answers is evidence of where they came from; revoke instead.
+        return False
+
+
+class OptionInline(admin.TabularInline):
+    model = Option
+    extra = 0
+    fields = ["position", "code", "label", "easy_label", "icon"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Questionnaire)
+class QuestionnaireAdmin(admin.ModelAdmin):
+    list_display = ["code", "version", "title"]
+    readonly_fields = ["code", "version", "title", "easy_title", "intro", "easy_intro", "thanks", "sections"]
+
+    def has_add_permission(self, request):
+        # Questionnaires come from the versioned files (surveys/questionnaires/).
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    list_display = ["code", "questionnaire", "position", "kind", "section"]
+    list_filter = ["questionnaire", "kind", "section"]
+    readonly_fields = [f.name for f in Question._meta.fields]
+    inlines = [OptionInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

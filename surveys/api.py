@@ -1,0 +1,43 @@
+"""The JSON submission API (SPEC "JSON submission API"); thin, like the views."""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .selectors import active_link, loaded_questionnaire
+from .services import SubmissionConflict, link_submit
+from .validation import SubmissionInvalid, clean_submission
+
+
+def _error(status: int, errors: dict[str, list[str]]) -> JsonResponse:
+    return JsonResponse({"errors": errors}, status=status)
+
+
+# Tablets post from pages that may have been cached offline for days, so the
+# API cannot rely on a CSRF cookie; it takes no cookies and acts on none.
+@csrf_exempt
+@require_POST
+def submit_response(request: HttpRequest, token: str) -> JsonResponse:
+    link = active_link(token)
+    if link is None:
+        return _error(404, {"token": ["This survey link is unknown or no longer in use."]})
+    if request.content_type != "application/json":
+        return _error(415, {"body": ["Send the answers as JSON (Content-Type: application/json)."]})
+    try:
+        payload = json.loads(request.body)
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return _error(400, {"body": ["The body is not valid JSON."]})
+    definition = loaded_questionnaire(link.questionnaire_id).definition
+    try:
+        submission = clean_submission(definition, payload)
+        result = link_submit(link=link, submission=submission)
+    except SubmissionInvalid as exc:
+        return _error(400, exc.errors)
+    except SubmissionConflict:
+        return _error(409, {"client_id": ["This client_id was already sent with different answers; the first is kept."]})
+    status = 200 if result.duplicate else 201
+    return JsonResponse({"id": str(result.response.id), "duplicate": result.duplicate}, status=status)

@@ -1,0 +1,21 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class SurveysConfig(AppConfig):
+    name = "surveys"
+    verbose_name = "Surveys"
+
+    def ready(self) -> None:
+        post_migrate.connect(load_questionnaires_after_migrate, sender=self)
+
+
+def load_questionnaires_after_migrate(sender, using="default", verbosity=1, **kwargs) -> None:
+    """`migrate` loads the questionnaire files, so a fresh database is ready to collect."""
+    from .definitions import load_all
+    from .services import questionnaires_sync
+
+    changes = questionnaires_sync(load_all())
+    if verbosity >= 1:
+        for change in changes:
+            print(f"  Questionnaire {change}")

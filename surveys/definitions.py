@@ -1,0 +1,308 @@
+"""Questionnaire data files -> frozen dataclasses.
+
+Pure: reads TOML, checks every rule of `questionnaires/README.md`, and either
+returns a `QuestionnaireDef` or raises `DefinitionError` naming the file and the
+problem. The same dataclasses are rebuilt from database rows at run time
+(`surveys.selectors.questionnaire_definition`), so forms, validation and the
+dashboard all read one shape.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+QUESTIONNAIRE_DIR = Path(__file__).resolve().parent / "questionnaires"
+ICON_DIR = Path(__file__).resolve().parent.parent / "static" / "icons"
+
+KINDS = ("one", "many", "text")
+INSTRUMENTS = ("patient", "staff")
+ABOUT_YOU = "about_you"
+DEFAULT_MAX_LENGTH = 2000
+CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+# Option codes may start with a digit: SPEC's bands are `1_4y`, `16_24`, ...
+OPTION_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
+FILE_RE = re.compile(r"^(?P<code>[a-z]+)\.v(?P<version>[1-9][0-9]*)\.toml$")
+FOLLOW_UP_SUFFIXES = ("_why", "_other", "_detail")
+STANDALONE_TEXTS = ("comments", "job_title")
+
+
+class DefinitionError(ValueError):
+    """A questionnaire file breaks a rule; the message names the file."""
+
+
+@dataclass(frozen=True)
+class OptionDef:
+    code: str
+    label: str
+    easy_label: str = ""
+    icon: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionDef:
+    code: str
+    section: str
+    kind: str
+    text: str
+    easy_text: str = ""
+    hint: str = ""
+    quote: str = ""
+    quote_source: str = ""
+    chart_title: str = ""
+    parent: str = ""
+    max_length: int = DEFAULT_MAX_LENGTH
+    options: tuple[OptionDef, ...] = ()
+
+    @property
+    def option_codes(self) -> tuple[str, ...]:
+        return tuple(option.code for option in self.options)
+
+    @property
+    def is_choice(self) -> bool:
+        return self.kind in ("one", "many")
+
+
+@dataclass(frozen=True)
+class SectionDef:
+    code: str
+    title: str
+    easy_title: str = ""
+
+
+@dataclass(frozen=True)
+class QuestionnaireDef:
+    code: str
+    version: int
+    title: str
+    intro: str
+    thanks: str
+    easy_title: str = ""
+    easy_intro: str = ""
+    sections: tuple[SectionDef, ...] = ()
+    questions: tuple[QuestionDef, ...] = ()
+    _by_code: dict = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_code.update({question.code: question for question in self.questions})
+
+    def question(self, code: str) -> QuestionDef | None:
+        return self._by_code.get(code)
+
+    def follow_ups(self, code: str) -> tuple[QuestionDef, ...]:
+        return tuple(question for question in self.questions if question.parent == code)
+
+    def screens(self) -> list[tuple[QuestionDef, tuple[QuestionDef, ...]]]:
+        """Each top-level question with the follow-ups shown on its screen."""
+        return [(question, self.follow_ups(question.code)) for question in self.questions if not question.parent]
+
+
+_TOP_KEYS = {"code", "version", "title", "easy_title", "intro", "easy_intro", "thanks", "sections", "questions"}
+_SECTION_KEYS = {"code", "title", "easy_title"}
+_QUESTION_KEYS = {
+    "code", "section", "kind", "text", "easy_text", "hint", "quote", "quote_source",
+    "chart_title", "parent", "max_length", "options",
+}
+_OPTION_KEYS = {"code", "label", "easy_label", "icon"}
+
+
+def load_file(path: Path, *, icon_dir: Path = ICON_DIR) -> QuestionnaireDef:
+    """Read and check one questionnaire file.
+
+    >>> load_file(QUESTIONNAIRE_DIR / "staff.v1.toml").question("useful").option_codes
+    ('yes', 'sometimes', 'no')
+    """
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise DefinitionError(f"{path.name}: cannot be read ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(f"{path.name}: is not valid TOML ({exc})") from exc
+    try:
+        return parse(data, filename=path.name, icon_dir=icon_dir)
+    except DefinitionError as exc:
+        raise DefinitionError(f"{path.name}: {exc}") from None
+
+
+def load_all(directory: Path = QUESTIONNAIRE_DIR, *, icon_dir: Path = ICON_DIR) -> list[QuestionnaireDef]:
+    return [load_file(path, icon_dir=icon_dir) for path in sorted(Path(directory).glob("*.toml"))]
+
+
+def parse(data: dict, *, filename: str = "", icon_dir: Path = ICON_DIR) -> QuestionnaireDef:
+    """Check a parsed TOML document and build the dataclasses (messages omit the file name)."""
+    _no_unknown_keys(data, _TOP_KEYS, "the top level")
+    code = _required_text(data, "code", "the top level")
+    if code not in INSTRUMENTS:
+        raise DefinitionError(f"code {code!r} is not one of {', '.join(INSTRUMENTS)}")
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise DefinitionError("version must be a positive whole number")
+    if filename:
+        match = FILE_RE.match(filename)
+        if not match or match["code"] != code or int(match["version"]) != version:
+            raise DefinitionError(f"the file should be named {code}.v{version}.toml")
+    easy = code == "patient"
+
+    sections = tuple(_parse_section(raw, index, easy) for index, raw in enumerate(_table_list(data, "sections")))
+    section_codes = [section.code for section in sections]
+    _unique(section_codes, "section")
+
+    questions: list[QuestionDef] = []
+    for index, raw in enumerate(_table_list(data, "questions")):
+        question = _parse_question(raw, index, easy, icon_dir)
+        where = f"question {question.code!r}"
+        if question.section not in section_codes:
+            raise DefinitionError(f"{where}: section {question.section!r} is not defined in [[sections]]")
+        if question.parent:
+            earlier = {q.code: q for q in questions}
+            if question.parent not in earlier:
+                raise DefinitionError(f"{where}: parent {question.parent!r} must be a question earlier in the file")
+            if earlier[question.parent].parent:
+                raise DefinitionError(f"{where}: parent {question.parent!r} is itself a follow-up")
+        questions.append(question)
+    _unique([question.code for question in questions], "question")
+
+    return QuestionnaireDef(
+        code=code,
+        version=version,
+        title=_required_text(data, "title", "the top level"),
+        intro=_required_text(data, "intro", "the top level"),
+        thanks=_required_text(data, "thanks", "the top level"),
+        easy_title=_text(data, "easy_title", "the top level", required=easy),
+        easy_intro=_text(data, "easy_intro", "the top level", required=easy),
+        sections=sections,
+        questions=tuple(questions),
+    )
+
+
+def _parse_section(raw: object, index: int, easy: bool) -> SectionDef:
+    where = f"section {index + 1}"
+    if not isinstance(raw, dict):
+        raise DefinitionError(f"{where} is not a table")
+    _no_unknown_keys(raw, _SECTION_KEYS, where)
+    code = _code(raw, where)
+    return SectionDef(
+        code=code,
+        title=_required_text(raw, "title", f"section {code!r}"),
+        easy_title=_text(raw, "easy_title", f"section {code!r}"),
+    )
+
+
+def _parse_question(raw: object, index: int, easy: bool, icon_dir: Path) -> QuestionDef:
+    where = f"question {index + 1}"
+    if not isinstance(raw, dict):
+        raise DefinitionError(f"{where} is not a table")
+    code = _code(raw, where)
+    where = f"question {code!r}"
+    _no_unknown_keys(raw, _QUESTION_KEYS, where)
+    kind = _required_text(raw, "kind", where)
+    if kind not in KINDS:
+        raise DefinitionError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
+    parent = _text(raw, "parent", where)
+    max_length = raw.get("max_length", DEFAULT_MAX_LENGTH)
+
+    if kind == "text":
+        if "options" in raw:
+            raise DefinitionError(f"{where}: a text question has no options")
+        if code.endswith(FOLLOW_UP_SUFFIXES) and not parent:
+            raise DefinitionError(f"{where}: a _why/_other/_detail question needs a parent")
+        if not code.endswith(FOLLOW_UP_SUFFIXES) and code not in STANDALONE_TEXTS:
+            raise DefinitionError(
+                f"{where}: a text question is 'comments', 'job_title' or ends in _why, _other or _detail"
+            )
+        if not isinstance(max_length, int) or isinstance(max_length, bool) or not 1 <= max_length <= 10000:
+            raise DefinitionError(f"{where}: max_length must be a whole number from 1 to 10000")
+        options: tuple[OptionDef, ...] = ()
+    else:
+        if parent:
+            raise DefinitionError(f"{where}: only text questions have a parent")
+        if "max_length" in raw:
+            raise DefinitionError(f"{where}: max_length is for text questions only")
+        raw_options = _table_list(raw, "options", where)
+        if not raw_options:
+            raise DefinitionError(f"{where}: a {kind} question needs options")
+        options = tuple(_parse_option(option, where, easy, icon_dir) for option in raw_options)
+        _unique([option.code for option in options], f"option in {where}", )
+        _required_text(raw, "chart_title", where)
+
+    return QuestionDef(
+        code=code,
+        section=_required_text(raw, "section", where),
+        kind=kind,
+        text=_required_text(raw, "text", where),
+        easy_text=_text(raw, "easy_text", where, required=easy),
+        hint=_text(raw, "hint", where),
+        quote=_text(raw, "quote", where),
+        quote_source=_text(raw, "quote_source", where),
+        chart_title=_text(raw, "chart_title", where),
+        parent=parent,
+        max_length=max_length if kind == "text" else DEFAULT_MAX_LENGTH,
+        options=options,
+    )
+
+
+def _parse_option(raw: object, where: str, easy: bool, icon_dir: Path) -> OptionDef:
+    if not isinstance(raw, dict):
+        raise DefinitionError(f"{where}: an option is not a table")
+    code = _code(raw, f"{where}, an option", pattern=OPTION_CODE_RE)
+    where = f"{where}, option {code!r}"
+    _no_unknown_keys(raw, _OPTION_KEYS, where)
+    icon = _text(raw, "icon", where)
+    if icon:
+        if not CODE_RE.match(icon):
+            raise DefinitionError(f"{where}: icon {icon!r} is not a plain name")
+        if not (Path(icon_dir) / f"{icon}.svg").is_file():
+            raise DefinitionError(f"{where}: icon {icon!r} has no file static/icons/{icon}.svg")
+    return OptionDef(
+        code=code,
+        label=_required_text(raw, "label", where),
+        easy_label=_text(raw, "easy_label", where, required=easy),
+        icon=icon,
+    )
+
+
+def _table_list(data: dict, key: str, where: str = "the top level") -> list:
+    value = data.get(key)
+    if not isinstance(value, list) or not value:
+        raise DefinitionError(f"{where}: '{key}' must be a non-empty array of tables ([[{key}]])")
+    return value
+
+
+def _code(raw: dict, where: str, *, pattern: re.Pattern = CODE_RE) -> str:
+    code = raw.get("code")
+    if not isinstance(code, str) or not pattern.match(code):
+        raise DefinitionError(f"{where}: code {code!r} must be lower case letters, digits and _")
+    return code
+
+
+def _text(raw: dict, key: str, where: str, *, required: bool = False) -> str:
+    value = raw.get(key, "")
+    if not isinstance(value, str):
+        raise DefinitionError(f"{where}: '{key}' must be a string")
+    if value != value.strip():
+        raise DefinitionError(f"{where}: '{key}' has spaces at its start or end")
+    if required and not value:
+        raise DefinitionError(f"{where}: '{key}' is missing")
+    return value
+
+
+def _required_text(raw: dict, key: str, where: str) -> str:
+    return _text(raw, key, where, required=True)
+
+
+def _no_unknown_keys(raw: dict, allowed: set[str], where: str) -> None:
+    unknown = sorted(set(raw) - allowed)
+    if unknown:
+        raise DefinitionError(f"{where}: unknown key {unknown[0]!r}")
+
+
+def _unique(codes: list[str], what: str) -> None:
+    seen: set[str] = set()
+    for code in codes:
+        if code in seen:
+            raise DefinitionError(f"{what} code {code!r} appears twice")
+        seen.add(code)

@@ -1,0 +1,102 @@
+"""Load a believable demo: the 29 services of the report's Appendix IV, links for
+each, and synthetic responses shaped by the report's published figures."""
+
+import os
+import random
+import tomllib
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+from surveys.demo.generate import DEMO_DIR, demo_answers, demo_client_id, demo_date, load_report_2014, load_texts
+from surveys.models import CollectionLink, Questionnaire
+from surveys.selectors import latest_questionnaire, loaded_questionnaire
+from surveys.services import response_submit, service_upsert, link_create
+from surveys.validation import Submission, clean_answers
+
+DEMO_USERNAME = "lead"
+DEMO_PASSWORD = "peer-support-demo"
+
+
+class Command(BaseCommand):
+    help = "Load demo services, links and responses (safe to repeat: nothing is stored twice)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2014)
+        parser.add_argument("--scale", type=float, default=1.0, help="Multiply the 2014 response counts.")
+        parser.add_argument("--no-user", action="store_true", help="Do not create the demo login.")
+        parser.add_argument("--base-url", default="", help="Print the links to open, e.g. http://127.0.0.1:8000")
+
+    def handle(self, *args, **options):
+        if options["scale"] <= 0 or options["scale"] > 100:
+            raise CommandError("--scale must be more than 0 and at most 100.")
+        questionnaires = {code: latest_questionnaire(code) for code in ("patient", "staff")}
+        if None in questionnaires.values():
+            raise CommandError("Questionnaires are not loaded; run `python manage.py migrate` first.")
+        with open(DEMO_DIR / "services.toml", "rb") as handle:
+            services = tomllib.load(handle)["services"]
+        figures, texts = load_report_2014(), load_texts()
+        rng = random.Random(options["seed"])
+        today = timezone.localdate()
+        stored = replayed = 0
+        for row in services:
+            with transaction.atomic():
+                service, _ = service_upsert(
+                    code=row["code"], name=row["name"], security=row["security"],
+                    specialisms=row.get("specialisms", []), provider=row.get("provider", ""),
+                )
+                links = {
+                    "patient": _link(service, questionnaires["patient"], kiosk=True, label="Ward tablet"),
+                    "staff": _link(service, questionnaires["staff"], kiosk=False, label="Staff link"),
+                }
+                counts = {"patient": row["patient_responses_2014"], "staff": row["staff_responses_demo"]}
+                for group, count in counts.items():
+                    link = links[group]
+                    definition = loaded_questionnaire(link.questionnaire_id).definition
+                    for _ in range(round(count * options["scale"])):
+                        answers = clean_answers(definition, demo_answers(definition, figures, texts, rng))
+                        result = response_submit(
+                            service=service,
+                            questionnaire=link.questionnaire,
+                            submission=Submission(client_id=demo_client_id(rng), answers=answers),
+                            channel=link.channel,
+                            link=link,
+                            submitted_on=demo_date(rng, today),
+                        )
+                        replayed += result.duplicate
+                        stored += not result.duplicate
+        self.stdout.write(f"Demo: {len(services)} services, {stored} responses stored, {replayed} already there.")
+        if not options["no_user"]:
+            self._demo_user()
+        if options["base_url"]:
+            self._print_links(options["base_url"].rstrip("/"), services[0]["code"])
+
+    def _print_links(self, base: str, code: str) -> None:
+        links = CollectionLink.objects.filter(service__code=code, revoked_on__isnull=True).select_related("service")
+        patient = links.filter(questionnaire__code="patient").first()
+        staff = links.filter(questionnaire__code="staff").first()
+        self.stdout.write("")
+        self.stdout.write(f"Open these links ({patient.service.name}, {code}):")
+        self.stdout.write(f"  Patient survey (ward tablet): {base}{patient.path}")
+        self.stdout.write(f"  Staff survey:                 {base}{staff.path}")
+        self.stdout.write(f"  Dashboard:                    {base}/dashboard/  (log in as {DEMO_USERNAME})")
+        self.stdout.write(f"  Administration:               {base}/admin/")
+        self.stdout.write("  Every service's links: python manage.py show_links")
+
+    def _demo_user(self):
+        User = get_user_model()
+        if User.objects.filter(username=DEMO_USERNAME).exists():
+            self.stdout.write(f"Demo login: {DEMO_USERNAME} (already exists; default password {DEMO_PASSWORD}).")
+            return
+        password = os.environ.get("PEERSURVEY_PASSWORD") or DEMO_PASSWORD
+        User.objects.create_superuser(DEMO_USERNAME, password=password)
+        self.stdout.write(f"Demo login: {DEMO_USERNAME} / {password} (demo only; never use demo data in production).")
+
+
+def _link(service, questionnaire: Questionnaire, *, kiosk: bool, label: str) -> CollectionLink:
+    existing = CollectionLink.objects.filter(
+        service=service, questionnaire=questionnaire, kiosk=kiosk, label=label, revoked_on__isnull=True
+    ).first()
+    return existing or link_create(service=service, instrument=questionnaire.code, kiosk=kiosk, label=label)

@@ -1,0 +1,231 @@
+"""The collection side's tables.
+
+Rules live in database constraints (STYLE.md): uniqueness of codes, of a
+client's submission per link, of the running number per service. Nothing here
+can hold an address, a user agent, an account or a time of day: a response
+keeps its date only.
+"""
+
+import secrets
+import uuid
+
+from django.db import models
+from django.db.models import Q
+
+
+class Security(models.TextChoices):
+    HIGH = "high", "High secure"
+    MEDIUM = "medium", "Medium secure"
+    ENHANCED_MEDIUM = "enhanced_medium", "Enhanced medium secure"
+    LOW = "low", "Low secure"
+    REHABILITATION = "rehabilitation", "Rehabilitation"
+    COMMUNITY = "community", "Community"
+
+
+class Specialism(models.TextChoices):
+    BRAIN_INJURY = "brain_injury", "Brain injury"
+    ADOLESCENT = "adolescent", "Adolescent"
+    DEAF = "deaf", "Deaf"
+    AUTISM = "autism", "Autism"
+    LEARNING_DISABILITY = "learning_disability", "Learning disability"
+    PERSONALITY_DISORDER = "personality_disorder", "Personality disorder"
+    WOMEN = "women", "Women"
+    OLDER_ADULTS = "older_adults", "Older adults"
+
+
+class Instrument(models.TextChoices):
+    PATIENT = "patient", "Patient survey"
+    STAFF = "staff", "Staff survey"
+
+
+class Channel(models.TextChoices):
+    TABLET = "tablet", "Ward tablet"
+    WEB = "web", "Web link"
+    PAPER = "paper", "Paper"
+
+
+class Kind(models.TextChoices):
+    ONE = "one", "Pick one"
+    MANY = "many", "Pick any"
+    TEXT = "text", "Free text"
+
+
+class Questionnaire(models.Model):
+    code = models.CharField(max_length=16, choices=Instrument.choices)
+    version = models.PositiveIntegerField()
+    title = models.CharField(max_length=300)
+    easy_title = models.CharField(max_length=300, blank=True)
+    intro = models.TextField()
+    easy_intro = models.TextField(blank=True)
+    thanks = models.TextField()
+    sections = models.JSONField(default=list, help_text="[{code, title, easy_title}] in form order")
+
+    class Meta:
+        ordering = ["code", "version"]
+        constraints = [models.UniqueConstraint(fields=["code", "version"], name="questionnaire_code_version_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+
+class Question(models.Model):
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="questions")
+    code = models.CharField(max_length=64)
+    position = models.PositiveIntegerField()
+    section = models.CharField(max_length=64)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    text = models.TextField()
+    easy_text = models.TextField(blank=True)
+    hint = models.TextField(blank=True)
+    quote = models.TextField(blank=True)
+    quote_source = models.CharField(max_length=200, blank=True)
+    chart_title = models.CharField(max_length=300, blank=True)
+    parent_code = models.CharField(max_length=64, blank=True)
+    max_length = models.PositiveIntegerField(default=2000)
+
+    class Meta:
+        ordering = ["questionnaire", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "code"], name="question_code_unique"),
+            models.UniqueConstraint(fields=["questionnaire", "position"], name="question_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire}: {self.code}"
+
+
+class Option(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="options")
+    code = models.CharField(max_length=64)
+    position = models.PositiveIntegerField()
+    label = models.CharField(max_length=300)
+    easy_label = models.CharField(max_length=300, blank=True)
+    icon = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["question", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "code"], name="option_code_unique"),
+            models.UniqueConstraint(fields=["question", "position"], name="option_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question.code}={self.code}"
+
+
+class Service(models.Model):
+    code = models.CharField(
+        max_length=12,
+        unique=True,
+        help_text="The report's attribution initials, e.g. CC, SAN, JH.",
+    )
+    name = models.CharField(max_length=200)
+    provider = models.CharField(max_length=200, blank=True)
+    security = models.CharField(max_length=20, choices=Security.choices)
+    # Running count of responses, so each response gets the next number for
+    # report-style attribution ("CL8") in one UPDATE ... RETURNING.
+    last_number = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(security__in=Security.values), name="service_security_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+    @property
+    def specialism_codes(self) -> list[str]:
+        return [row.specialism for row in self.specialisms.all()]
+
+
+class ServiceSpecialism(models.Model):
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="specialisms")
+    specialism = models.CharField(max_length=32, choices=Specialism.choices)
+
+    class Meta:
+        ordering = ["service", "specialism"]
+        constraints = [
+            models.UniqueConstraint(fields=["service", "specialism"], name="service_specialism_unique"),
+            models.CheckConstraint(condition=Q(specialism__in=Specialism.values), name="specialism_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_specialism_display()
+
+
+def new_token() -> str:
+    # 128 bits from the OS's CSPRNG: unguessable, URL-safe, 22 characters.
+    return secrets.token_urlsafe(16)
+
+
+class CollectionLink(models.Model):
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="links")
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="links")
+    kiosk = models.BooleanField(default=False, help_text="A shared ward tablet: resets after each person.")
+    idle_seconds = models.PositiveIntegerField(default=120, help_text="Kiosk only: reset after this much inactivity.")
+    label = models.CharField(max_length=100, blank=True, help_text="Where it is used, e.g. 'Tablet, Hume ward'.")
+    created_on = models.DateField(auto_now_add=True)
+    revoked_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["service", "questionnaire", "id"]
+
+    def __str__(self) -> str:
+        kind = "kiosk" if self.kiosk else "link"
+        return f"{self.service.code} {self.questionnaire.code} {kind} …{self.token[-4:]}"
+
+    @property
+    def path(self) -> str:
+        return f"/c/{self.token}/"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_on is None
+
+    @property
+    def channel(self) -> str:
+        return Channel.TABLET if self.kiosk else Channel.WEB
+
+
+class Response(models.Model):
+    # Random, so ids do not reveal the order (and so the time) of submissions.
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="responses")
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="responses")
+    link = models.ForeignKey(CollectionLink, null=True, blank=True, on_delete=models.PROTECT, related_name="responses")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    client_id = models.UUIDField()
+    submitted_on = models.DateField()
+    number = models.PositiveIntegerField(help_text="Running number within the service, for quotes: CL8.")
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the answers, to tell a replay from a conflict.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["link", "client_id"], name="response_client_per_link_unique"),
+            models.UniqueConstraint(fields=["service", "number"], name="response_number_per_service_unique"),
+            models.CheckConstraint(condition=Q(channel__in=Channel.values), name="response_channel_valid"),
+        ]
+        indexes = [models.Index(fields=["service", "submitted_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.service.code}{self.number}"
+
+
+class ChoiceAnswer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="choices")
+    option = models.ForeignKey(Option, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "option"], name="choice_answer_unique")]
+
+
+class TextAnswer(models.Model):
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="texts")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "question"], name="text_answer_unique")]

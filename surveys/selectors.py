@@ -1,0 +1,107 @@
+"""Reads of the collection side: questionnaires as definitions, links by token."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from threading import Lock
+
+from django.db.models import Prefetch
+
+from .definitions import OptionDef, QuestionDef, QuestionnaireDef, SectionDef
+from .models import CollectionLink, Option, Question, Questionnaire
+
+
+@dataclass(frozen=True)
+class LoadedQuestionnaire:
+    """A questionnaire's definition plus the row ids answers point at."""
+
+    pk: int
+    definition: QuestionnaireDef
+    question_ids: dict[str, int]
+    option_ids: dict[tuple[str, str], int]
+
+
+_cache: dict[int, LoadedQuestionnaire] = {}
+_cache_lock = Lock()
+
+
+def loaded_questionnaire(questionnaire_id: int) -> LoadedQuestionnaire:
+    """The questionnaire as stored, cached per process.
+
+    A version's codes never change once it holds answers (the loader refuses),
+    and the loader clears this cache, so a cached copy is never wrong in the
+    process that loaded; other processes pick up wording changes on restart.
+    """
+    with _cache_lock:
+        cached = _cache.get(questionnaire_id)
+    if cached is not None:
+        return cached
+    loaded = _load(questionnaire_id)
+    with _cache_lock:
+        _cache[questionnaire_id] = loaded
+    return loaded
+
+
+def clear_questionnaire_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def _load(questionnaire_id: int) -> LoadedQuestionnaire:
+    questionnaire = Questionnaire.objects.prefetch_related(
+        Prefetch("questions", queryset=Question.objects.order_by("position").prefetch_related(
+            Prefetch("options", queryset=Option.objects.order_by("position"))
+        ))
+    ).get(pk=questionnaire_id)
+    questions = []
+    question_ids: dict[str, int] = {}
+    option_ids: dict[tuple[str, str], int] = {}
+    for question in questionnaire.questions.all():
+        question_ids[question.code] = question.pk
+        options = []
+        for option in question.options.all():
+            option_ids[(question.code, option.code)] = option.pk
+            options.append(OptionDef(code=option.code, label=option.label, easy_label=option.easy_label, icon=option.icon))
+        questions.append(
+            QuestionDef(
+                code=question.code,
+                section=question.section,
+                kind=question.kind,
+                text=question.text,
+                easy_text=question.easy_text,
+                hint=question.hint,
+                quote=question.quote,
+                quote_source=question.quote_source,
+                chart_title=question.chart_title,
+                parent=question.parent_code,
+                max_length=question.max_length,
+                options=tuple(options),
+            )
+        )
+    definition = QuestionnaireDef(
+        code=questionnaire.code,
+        version=questionnaire.version,
+        title=questionnaire.title,
+        easy_title=questionnaire.easy_title,
+        intro=questionnaire.intro,
+        easy_intro=questionnaire.easy_intro,
+        thanks=questionnaire.thanks,
+        sections=tuple(SectionDef(**section) for section in questionnaire.sections),
+        questions=tuple(questions),
+    )
+    return LoadedQuestionnaire(questionnaire.pk, definition, question_ids, option_ids)
+
+
+def active_link(token: str) -> CollectionLink | None:
+    """The link for a token, or None when unknown or revoked (both answer 404)."""
+    if not token or len(token) > 64:
+        return None
+    return (
+        CollectionLink.objects.select_related("service", "questionnaire")
+        .filter(token=token, revoked_on__isnull=True)
+        .first()
+    )
+
+
+def latest_questionnaire(code: str) -> Questionnaire | None:
+    return Questionnaire.objects.filter(code=code).order_by("-version").first()

@@ -1,0 +1,323 @@
+"""Every write of the collection side (STYLE.md: `<entity>_<verb>`, keyword-only).
+
+Atomicity and idempotency live here once; views, the API, commands and paper
+import all call these functions.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from .definitions import QuestionnaireDef
+from .models import (
+    ChoiceAnswer,
+    CollectionLink,
+    Option,
+    Question,
+    Questionnaire,
+    Response,
+    Service,
+    ServiceSpecialism,
+    Specialism,
+    Security,
+    TextAnswer,
+)
+from .selectors import LoadedQuestionnaire, clear_questionnaire_cache, latest_questionnaire, loaded_questionnaire
+from .validation import Submission
+
+
+class ServiceError(ValueError):
+    """A write that cannot be done as asked; the message says why."""
+
+
+class SubmissionConflict(Exception):
+    """The client_id was already used for this link with different answers."""
+
+    def __init__(self, response: Response):
+        super().__init__("client_id already used with different answers")
+        self.response = response
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    response: Response
+    duplicate: bool
+
+
+# --- responses -------------------------------------------------------------
+
+
+def response_submit(
+    *,
+    service: Service,
+    questionnaire: Questionnaire,
+    submission: Submission,
+    channel: str,
+    link: CollectionLink | None = None,
+    submitted_on: date | None = None,
+) -> SubmitResult:
+    """Store one anonymous response, or recognise a replay of one.
+
+    Idempotent on (link, client_id): the same answers again return the stored
+    response with `duplicate=True` and store nothing; different answers raise
+    `SubmissionConflict` and leave the original untouched.
+    """
+    if link is not None:
+        existing = Response.objects.filter(link=link, client_id=submission.client_id).first()
+        if existing is not None:
+            return _replay(existing, submission)
+    loaded = loaded_questionnaire(questionnaire.pk)
+    try:
+        with transaction.atomic():
+            response = Response.objects.create(
+                service=service,
+                questionnaire=questionnaire,
+                link=link,
+                channel=channel,
+                client_id=submission.client_id,
+                submitted_on=submitted_on or timezone.localdate(),
+                number=_next_number(service),
+                digest=submission.digest,
+            )
+            _store_answers(response, submission, loaded)
+    except IntegrityError:
+        # Two copies of one submission raced past the check above; the loser
+        # sees the winner's row.
+        if link is None:
+            raise
+        existing = Response.objects.filter(link=link, client_id=submission.client_id).first()
+        if existing is None:
+            raise
+        return _replay(existing, submission)
+    return SubmitResult(response=response, duplicate=False)
+
+
+def _replay(existing: Response, submission: Submission) -> SubmitResult:
+    if existing.digest != submission.digest:
+        raise SubmissionConflict(existing)
+    return SubmitResult(response=existing, duplicate=True)
+
+
+def _next_number(service: Service) -> int:
+    # One statement that both takes the row lock and returns the new value, on
+    # SQLite (3.35+) and PostgreSQL alike; a read-then-write would race.
+    table = Service._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET last_number = last_number + 1 WHERE id = %s RETURNING last_number",  # noqa: S608
+            [service.pk],
+        )
+        return cursor.fetchone()[0]
+
+
+def _store_answers(response: Response, submission: Submission, loaded: LoadedQuestionnaire) -> None:
+    choices = []
+    texts = []
+    for code, value in submission.answers.items():
+        kind = loaded.definition.question(code).kind
+        if kind == "text":
+            texts.append(TextAnswer(response=response, question_id=loaded.question_ids[code], text=value))
+            continue
+        for option_code in (value,) if kind == "one" else value:
+            choices.append(ChoiceAnswer(response=response, option_id=loaded.option_ids[(code, option_code)]))
+    ChoiceAnswer.objects.bulk_create(choices)
+    if texts:
+        TextAnswer.objects.bulk_create(texts)
+
+
+def link_submit(*, link: CollectionLink, submission: Submission) -> SubmitResult:
+    """A submission through a collection link (web form, tablet, API)."""
+    return response_submit(
+        service=link.service,
+        questionnaire=link.questionnaire,
+        submission=submission,
+        channel=link.channel,
+        link=link,
+    )
+
+
+def new_client_id() -> uuid.UUID:
+    return uuid.uuid4()
+
+
+# --- services and links ----------------------------------------------------
+
+
+def service_upsert(
+    *,
+    code: str,
+    name: str,
+    security: str,
+    specialisms: list[str] | None = None,
+    provider: str | None = None,
+) -> tuple[Service, bool]:
+    """Create or update a service by its code; `specialisms=None` keeps the current ones."""
+    code = code.strip().upper()
+    if not code or not code.isalnum() or len(code) > 12:
+        raise ServiceError(f"Service code {code!r} must be 1 to 12 letters or digits, e.g. CC or SAN.")
+    if not name.strip():
+        raise ServiceError("A service needs a name.")
+    if security not in Security.values:
+        raise ServiceError(f"Security level {security!r} is not one of: {', '.join(Security.values)}.")
+    unknown = sorted(set(specialisms or ()) - set(Specialism.values))
+    if unknown:
+        raise ServiceError(f"Specialism {unknown[0]!r} is not one of: {', '.join(Specialism.values)}.")
+    with transaction.atomic():
+        defaults = {"name": name.strip(), "security": security}
+        if provider is not None:
+            defaults["provider"] = provider.strip()
+        service, created = Service.objects.update_or_create(code=code, defaults=defaults)
+        if specialisms is not None:
+            service.specialisms.exclude(specialism__in=specialisms).delete()
+            for specialism in dict.fromkeys(specialisms):
+                ServiceSpecialism.objects.get_or_create(service=service, specialism=specialism)
+    return service, created
+
+
+def link_create(*, service: Service, instrument: str, kiosk: bool = False, label: str = "") -> CollectionLink:
+    """A new collection link for the newest version of the questionnaire."""
+    questionnaire = latest_questionnaire(instrument)
+    if questionnaire is None:
+        raise ServiceError(f"No {instrument!r} questionnaire is loaded; run `python manage.py migrate` first.")
+    if kiosk and instrument != "patient":
+        raise ServiceError("Kiosk (ward tablet) links are for the patient questionnaire.")
+    return CollectionLink.objects.create(service=service, questionnaire=questionnaire, kiosk=kiosk, label=label)
+
+
+def link_revoke(*, token: str) -> CollectionLink:
+    link = CollectionLink.objects.filter(token=token).first()
+    if link is None:
+        raise ServiceError("No collection link has that token.")
+    if link.revoked_on is None:
+        link.revoked_on = timezone.localdate()
+        link.save(update_fields=["revoked_on"])
+    return link
+
+
+# --- questionnaires --------------------------------------------------------
+
+_OUT_OF_THE_WAY = 100000
+
+
+def questionnaires_sync(definitions: list[QuestionnaireDef]) -> list[str]:
+    """Load questionnaire definitions into rows; idempotent. Returns what changed.
+
+    Wording may change within a version; codes may not once answers point at
+    them (a version is a contract): removing an answered question or option
+    raises `ServiceError` and changes nothing.
+    """
+    changes: list[str] = []
+    with transaction.atomic():
+        for definition in definitions:
+            changes.extend(_sync_one(definition))
+    clear_questionnaire_cache()
+    return changes
+
+
+def _sync_one(definition: QuestionnaireDef) -> list[str]:
+    name = f"{definition.code} v{definition.version}"
+    fields = {
+        "title": definition.title,
+        "easy_title": definition.easy_title,
+        "intro": definition.intro,
+        "easy_intro": definition.easy_intro,
+        "thanks": definition.thanks,
+        "sections": [
+            {"code": section.code, "title": section.title, "easy_title": section.easy_title}
+            for section in definition.sections
+        ],
+    }
+    questionnaire, created = Questionnaire.objects.get_or_create(
+        code=definition.code, version=definition.version, defaults=fields
+    )
+    changed = created or _assign(questionnaire, fields)
+    if changed and not created:
+        questionnaire.save()
+
+    existing = {question.code: question for question in questionnaire.questions.prefetch_related("options")}
+    wanted = {question.code for question in definition.questions}
+    _delete_unused(
+        Question.objects.filter(questionnaire=questionnaire).exclude(code__in=wanted),
+        f"{name}: question", "code",
+    )
+    # Positions are unique; move every row out of the way before renumbering.
+    Question.objects.filter(questionnaire=questionnaire).update(position=F("position") + _OUT_OF_THE_WAY)
+    for position, qdef in enumerate(definition.questions, start=1):
+        qfields = {
+            "position": position,
+            "section": qdef.section,
+            "kind": qdef.kind,
+            "text": qdef.text,
+            "easy_text": qdef.easy_text,
+            "hint": qdef.hint,
+            "quote": qdef.quote,
+            "quote_source": qdef.quote_source,
+            "chart_title": qdef.chart_title,
+            "parent_code": qdef.parent,
+            "max_length": qdef.max_length,
+        }
+        question = existing.get(qdef.code)
+        if question is None:
+            question = Question.objects.create(questionnaire=questionnaire, code=qdef.code, **qfields)
+            changed = True
+        else:
+            if question.kind != qdef.kind and question_has_answers(question):
+                raise ServiceError(f"{name}: question {qdef.code!r} has answers; its kind cannot change")
+            was_moved = question.position != position
+            changed |= _assign(question, qfields) or was_moved
+            question.save()
+        changed |= _sync_options(name, question, qdef)
+    if changed:
+        return [f"{'loaded' if created else 'updated'} {name}"]
+    return []
+
+
+def _sync_options(name: str, question: Question, qdef) -> bool:
+    changed = False
+    existing = {option.code: option for option in question.options.all()}
+    _delete_unused(question.options.exclude(code__in=qdef.option_codes), f"{name}: option of {question.code!r}", "code")
+    question.options.update(position=F("position") + _OUT_OF_THE_WAY)
+    for position, odef in enumerate(qdef.options, start=1):
+        ofields = {"position": position, "label": odef.label, "easy_label": odef.easy_label, "icon": odef.icon}
+        option = existing.get(odef.code)
+        if option is None:
+            Option.objects.create(question=question, code=odef.code, **ofields)
+            changed = True
+        else:
+            changed |= _assign(option, ofields)
+            option.save()
+    return changed
+
+
+def question_has_answers(question: Question) -> bool:
+    return (
+        TextAnswer.objects.filter(question=question).exists()
+        or ChoiceAnswer.objects.filter(option__question=question).exists()
+    )
+
+
+def _delete_unused(queryset, what: str, field: str) -> None:
+    for row in queryset:
+        answered = (
+            question_has_answers(row)
+            if isinstance(row, Question)
+            else ChoiceAnswer.objects.filter(option=row).exists()
+        )
+        if answered:
+            raise ServiceError(f"{what} {getattr(row, field)!r} has answers and cannot be removed; add a new version")
+        row.delete()
+
+
+def _assign(instance, fields: dict) -> bool:
+    changed = False
+    for key, value in fields.items():
+        if getattr(instance, key) != value:
+            setattr(instance, key, value)
+            changed = True
+    return changed

@@ -1,0 +1,170 @@
+"""One validator for every way an answer arrives: the HTML forms, the JSON API
+and paper import (SPEC: "The HTML form and the API validate through the same
+code").
+
+Pure: works on a `QuestionnaireDef` and plain data, raises `SubmissionInvalid`
+with every problem keyed by question code, or returns clean answers:
+
+>>> from surveys.definitions import load_file, QUESTIONNAIRE_DIR
+>>> staff = load_file(QUESTIONNAIRE_DIR / "staff.v1.toml")
+>>> clean_answers(staff, {"useful": "yes", "ideal_forms": ["practical", "emotional"], "useful_why": "  "})
+{'useful': 'yes', 'ideal_forms': ('emotional', 'practical')}
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import unicodedata
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .definitions import QuestionnaireDef, QuestionDef
+
+Answers = dict[str, "str | tuple[str, ...]"]
+
+NO_ANSWERS = "No answers were given. Answer at least one question, or skip the survey."
+
+
+class SubmissionInvalid(ValueError):
+    def __init__(self, errors: dict[str, list[str]]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass(frozen=True)
+class Submission:
+    client_id: uuid.UUID
+    answers: Answers
+
+    @property
+    def digest(self) -> str:
+        return answers_digest(self.answers)
+
+
+def clean_submission(definition: QuestionnaireDef, payload: object) -> Submission:
+    """Check an API body `{"client_id": uuid4, "answers": {...}}`."""
+    if not isinstance(payload, Mapping):
+        raise SubmissionInvalid({"body": ["Expected a JSON object with client_id and answers."]})
+    errors: dict[str, list[str]] = {}
+    unknown = sorted(str(key) for key in payload if key not in ("client_id", "answers"))
+    for key in unknown[:20]:
+        errors[key[:64]] = ["Unknown field: send only client_id and answers."]
+    client_id = parse_client_id(payload.get("client_id"))
+    if client_id is None:
+        errors["client_id"] = ["Send a client_id: a UUID made on the device when the person finished."]
+    answers: Answers = {}
+    try:
+        answers = clean_answers(definition, payload.get("answers"))
+    except SubmissionInvalid as exc:
+        errors.update(exc.errors)
+    if errors:
+        raise SubmissionInvalid(errors)
+    return Submission(client_id=client_id, answers=answers)
+
+
+def parse_client_id(value: object) -> uuid.UUID | None:
+    if not isinstance(value, str) or len(value) > 64:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        return None
+
+
+def clean_answers(definition: QuestionnaireDef, raw: object) -> Answers:
+    """Check answers keyed by question code; skipped questions are left out.
+
+    A skipped question may be absent, null, "" or []. Every question may be
+    skipped, but not all of them: an empty submission would lower every
+    percentage (SPEC, JSON submission API).
+    """
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, Mapping):
+        raise SubmissionInvalid({"answers": ["Expected an object of answers keyed by question code."]})
+    errors: dict[str, list[str]] = {}
+    answers: Answers = {}
+    for key, value in raw.items():
+        code = str(key)
+        question = definition.question(code)
+        if question is None:
+            if len(errors) < 50:
+                errors[code[:64]] = [f"Unknown question for the {definition.code} questionnaire."]
+            continue
+        try:
+            cleaned = _clean_value(question, value)
+        except ValueError as exc:
+            errors[code] = [str(exc)]
+            continue
+        if cleaned:
+            answers[code] = cleaned
+    if errors:
+        raise SubmissionInvalid(errors)
+    if not answers:
+        raise SubmissionInvalid({"answers": [NO_ANSWERS]})
+    # Keep the questionnaire's order so stored and echoed answers read naturally.
+    return {question.code: answers[question.code] for question in definition.questions if question.code in answers}
+
+
+def _clean_value(question: QuestionDef, value: object) -> str | tuple[str, ...]:
+    if value is None:
+        return ""
+    if question.kind == "text":
+        return _clean_text(question, value)
+    codes = question.option_codes
+    if question.kind == "one":
+        if not isinstance(value, str):
+            raise ValueError(f"Choose one answer: one of {', '.join(codes)}.")
+        if value == "":
+            return ""
+        if value not in codes:
+            raise ValueError(f"Unknown option {value[:40]!r}: choose one of {', '.join(codes)}.")
+        return value
+    if not isinstance(value, list):
+        raise ValueError(f"Expected a list of options from {', '.join(codes)}.")
+    chosen: set[str] = set()
+    for item in value:
+        if not isinstance(item, str) or item not in codes:
+            shown = item[:40] if isinstance(item, str) else type(item).__name__
+            raise ValueError(f"Unknown option {shown!r}: choose from {', '.join(codes)}.")
+        if item in chosen:
+            raise ValueError(f"Option {item!r} is chosen twice.")
+        chosen.add(item)
+    return tuple(code for code in codes if code in chosen)
+
+
+def _clean_text(question: QuestionDef, value: object) -> str:
+    if not isinstance(value, str):
+        raise ValueError("Expected text.")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("The text has characters that are not valid Unicode.") from None
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    # NUL and other control characters cannot be stored by PostgreSQL or read back sensibly.
+    if any(unicodedata.category(char) == "Cc" and char not in "\n\t" for char in text):
+        raise ValueError("The text has control characters; remove them and send it again.")
+    if len(text) > question.max_length:
+        raise ValueError(f"The text is too long: {len(text)} characters, at most {question.max_length}.")
+    return text
+
+
+def answers_digest(answers: Answers) -> str:
+    """SHA-256 of the canonical answers: equal answers, equal digest, whatever the key order."""
+    canonical = json.dumps({code: answers[code] for code in sorted(answers)}, ensure_ascii=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def answers_from_form(definition: QuestionnaireDef, data) -> dict[str, object]:
+    """Turn a submitted HTML form (a QueryDict) into the API's answer shape."""
+    raw: dict[str, object] = {}
+    for question in definition.questions:
+        if question.kind == "many":
+            values = data.getlist(question.code)
+            if values:
+                raw[question.code] = values
+        elif question.code in data:
+            raw[question.code] = data.get(question.code)
+    return raw
