@@ -5,6 +5,7 @@ environment variable, listed with a safe default in `.env.example`.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -109,6 +110,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "peersurvey.storage.StaticStorage"},
 }
+
+# Before `collectstatic` (tests, `make run`) whitenoise serves from the finders instead.
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/dashboard/"

@@ -2,7 +2,11 @@ from whitenoise.storage import CompressedManifestStaticFilesStorage
 
 
 class StaticStorage(CompressedManifestStaticFilesStorage):
-    # Not strict: a checkout that never ran collectstatic (tests, `make run`)
-    # serves the plain file names instead of failing; production runs
-    # collectstatic and gets hashed, far-future-cached names.
-    manifest_strict = False
+    """Hashed, far-future-cached names once `collectstatic` has run (production);
+    plain names before it has (tests, `make run`), where whitenoise serves the
+    files straight from `static/`."""
+
+    def stored_name(self, name):
+        if not self.hashed_files:
+            return name
+        return super().stored_name(name)

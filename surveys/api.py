@@ -26,7 +26,7 @@ def submit_response(request: HttpRequest, token: str) -> JsonResponse:
     if link is None:
         return _error(404, {"token": ["This survey link is unknown or no longer in use."]})
     if request.content_type != "application/json":
-        return _error(415, {"body": ["Send the answers as JSON (Content-Type: application/json)."]})
+        return _error(400, {"body": ["Send the answers as JSON (Content-Type: application/json)."]})
     try:
         payload = json.loads(request.body)
     except (UnicodeDecodeError, ValueError, RecursionError):

@@ -155,6 +155,8 @@ def parse(data: dict, *, filename: str = "", icon_dir: Path = ICON_DIR) -> Quest
     for index, raw in enumerate(_table_list(data, "questions")):
         question = _parse_question(raw, index, easy, icon_dir)
         where = f"question {question.code!r}"
+        if any(earlier.code == question.code for earlier in questions):
+            raise DefinitionError(f"question code {question.code!r} appears twice")
         if question.section not in section_codes:
             raise DefinitionError(f"{where}: section {question.section!r} is not defined in [[sections]]")
         if question.parent:
@@ -164,7 +166,6 @@ def parse(data: dict, *, filename: str = "", icon_dir: Path = ICON_DIR) -> Quest
             if earlier[question.parent].parent:
                 raise DefinitionError(f"{where}: parent {question.parent!r} is itself a follow-up")
         questions.append(question)
-    _unique([question.code for question in questions], "question")
 
     return QuestionnaireDef(
         code=code,

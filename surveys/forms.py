@@ -16,6 +16,10 @@ from .validation import SubmissionInvalid, Submission, answers_from_form, clean_
 from .services import new_client_id
 
 
+# Short answers (a job title) get a one-line box.
+SINGLE_LINE_LIMIT = 100
+
+
 class ResponseForm(forms.Form):
     """Base class; `response_form_class` adds one field per question."""
 
@@ -54,7 +58,11 @@ def response_form_class(definition: QuestionnaireDef, *, easy: bool = False) -> 
                 required=False,
                 max_length=question.max_length,
                 strip=False,
-                widget=forms.Textarea(attrs={"rows": 2 if question.parent else 3}),
+                widget=(
+                    forms.TextInput(attrs={"autocomplete": "off"})
+                    if question.max_length <= SINGLE_LINE_LIMIT
+                    else forms.Textarea(attrs={"rows": 2 if question.parent else 3})
+                ),
                 help_text=question.hint,
             )
             continue

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from .definitions import ABOUT_YOU
 from .forms import response_form_class, staff_form_helper
 from .selectors import active_link, loaded_questionnaire
 from .services import SubmissionConflict, link_submit
@@ -55,36 +56,28 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _patient_screens(definition, form) -> list[dict]:
-    """What the patient template loops over: one screen per top-level question."""
-    data = form.data if form.is_bound else {}
-    chosen = {}
-    for question in definition.questions:
-        if question.kind == "many":
-            chosen[question.code] = set(data.getlist(question.code)) if data else set()
-        else:
-            chosen[question.code] = data.get(question.code, "") if data else ""
-    sections = {section.code: section for section in definition.sections}
-    screens = []
-    main = [(q, f) for q, f in definition.screens() if q.section != "about_you"]
-    about = [(q, f) for q, f in definition.screens() if q.section == "about_you"]
-    for number, (question, follow_ups) in enumerate(main, start=1):
-        screens.append(
-            {
-                "number": number,
-                "total": len(main),
-                "question": question,
-                "follow_ups": [(f, chosen[f.code], form.errors.get(f.code)) for f in follow_ups],
-                "chosen": chosen[question.code],
-                "errors": form.errors.get(question.code),
-                "about_you": False,
-            }
-        )
-    if about:
-        screens.append(
-            {
-                "about_you": True,
-                "title": sections["about_you"].easy_title or sections["about_you"].title,
-                "questions": [(q, chosen[q.code], form.errors.get(q.code)) for q, _ in about],
-            }
-        )
-    return screens
+    """What the patient template loops over: one screen per top-level question,
+    the main questions first, then "About you" (SPEC: about-you at the end)."""
+    data = form.data if form.is_bound else None
+
+    def chosen(question):
+        if data is None:
+            return set() if question.kind == "many" else ""
+        return set(data.getlist(question.code)) if question.kind == "many" else data.get(question.code, "")
+
+    def screen(question, follow_ups, number, total, about_you):
+        return {
+            "number": number,
+            "total": total,
+            "about_you": about_you,
+            "question": question,
+            "chosen": chosen(question),
+            "errors": form.errors.get(question.code),
+            "follow_ups": [(f, chosen(f), form.errors.get(f.code)) for f in follow_ups],
+        }
+
+    main = [pair for pair in definition.screens() if pair[0].section != ABOUT_YOU]
+    about = [pair for pair in definition.screens() if pair[0].section == ABOUT_YOU]
+    return [screen(q, f, n, len(main), False) for n, (q, f) in enumerate(main, start=1)] + [
+        screen(q, f, n, len(about), True) for n, (q, f) in enumerate(about, start=1)
+    ]

@@ -52,6 +52,8 @@
           ? block.querySelector("legend").textContent
           : block.querySelector("label").textContent;
         var answer = answerText(block);
+        // Follow-up boxes ("Tell us why") only appear when something was written.
+        if (!answer && block.dataset.followUp) { return; }
         var dt = document.createElement("dt");
         dt.textContent = title.trim();
         var dd = document.createElement("dd");

@@ -1,0 +1,37 @@
+import io
+import random
+
+from django.core.management import call_command
+from django.db.models import Count
+
+from surveys.definitions import QUESTIONNAIRE_DIR, load_file
+from surveys.demo.generate import demo_answers, load_report_2014, load_texts
+from surveys.models import Response, Service
+from surveys.validation import clean_answers
+
+
+def test_demo_answers_are_valid_and_follow_the_2014_figures():
+    staff = load_file(QUESTIONNAIRE_DIR / "staff.v1.toml")
+    figures, texts, rng = load_report_2014(), load_texts(), random.Random(7)
+    samples = [clean_answers(staff, demo_answers(staff, figures, texts, rng)) for _ in range(2000)]
+    chose_admission = sum("admission" in s.get("when_useful", ()) for s in samples) / len(samples)
+    # The report: 87% of staff saw a role for peer support on admission (6% of demo answers skip it).
+    assert 0.76 < chose_admission < 0.88
+
+
+def test_demo_loads_the_report_services_and_is_safe_to_repeat(db):
+    out = io.StringIO()
+    call_command("demo", "--base-url", "http://127.0.0.1:8000", stdout=out)
+    text = out.getvalue()
+    assert "267 responses stored" in text
+    assert "Patient survey (ward tablet): http://127.0.0.1:8000/c/" in text
+    assert "Staff survey:" in text and "log in as lead" in text
+    assert Service.objects.count() == 29
+    by_group = dict(Response.objects.values_list("questionnaire__code").annotate(n=Count("id")))
+    assert by_group == {"patient": 213, "staff": 54}
+    assert Service.objects.get(code="CC").responses.filter(questionnaire__code="patient").count() == 17
+
+    again = io.StringIO()
+    call_command("demo", stdout=again)
+    assert "0 responses stored, 267 already there" in again.getvalue()
+    assert Response.objects.count() == 267
