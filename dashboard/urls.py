@@ -1,9 +1,17 @@
 from django.urls import path
 
-from . import views
+from . import quotes, views
 
 app_name = "dashboard"
 
 urlpatterns = [
     path("", views.index, name="index"),
+    path("data.json", views.data_json, name="data"),
+    path("charts.json", views.charts_json, name="charts"),
+    path("report/", views.report, name="report"),
+    path("export/aggregate.csv", views.export_aggregate, name="export-aggregate"),
+    path("export/responses.csv", views.export_responses, name="export-responses"),
+    path("quotes/", quotes.quote_list, name="quotes"),
+    path("quotes/review/", quotes.review_queue, name="quote-review"),
+    path("quotes/review/<int:answer_id>/", quotes.review_answer, name="quote-review-answer"),
 ]

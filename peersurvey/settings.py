@@ -159,3 +159,9 @@ LOGGING = {
         "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# Dashboard: any group (or demographic category) with fewer respondents than
+# this is shown as "fewer than N responses", in pages, data.json and exports.
+PEERSURVEY_MIN_CELL = max(1, int(os.environ.get("PEERSURVEY_MIN_CELL", "5")))
+# Seconds between the open dashboard's refreshes while visible / hidden.
+PEERSURVEY_REFRESH_SECONDS = int(os.environ.get("PEERSURVEY_REFRESH_SECONDS", "30"))

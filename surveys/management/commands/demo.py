@@ -69,7 +69,7 @@ class Command(BaseCommand):
                         stored += not result.duplicate
         self.stdout.write(f"Demo: {len(services)} services, {stored} responses stored, {replayed} already there.")
         if not options["no_user"]:
-            self._demo_user()
+            self._demo_users(services[0]["code"])
         if options["base_url"]:
             self._print_links(options["base_url"].rstrip("/"), services[0]["code"])
 
@@ -81,18 +81,28 @@ class Command(BaseCommand):
         self.stdout.write(f"Open these links ({patient.service.name}, {code}):")
         self.stdout.write(f"  Patient survey (ward tablet): {base}{patient.path}")
         self.stdout.write(f"  Staff survey:                 {base}{staff.path}")
-        self.stdout.write(f"  Dashboard:                    {base}/dashboard/  (log in as {DEMO_USERNAME})")
+        self.stdout.write(f"  Dashboard:                    {base}/dashboard/  (log in as {DEMO_USERNAME} / {DEMO_PASSWORD})")
         self.stdout.write(f"  Administration:               {base}/admin/")
         self.stdout.write("  Every service's links: python manage.py show_links")
 
-    def _demo_user(self):
-        User = get_user_model()
-        if User.objects.filter(username=DEMO_USERNAME).exists():
-            self.stdout.write(f"Demo login: {DEMO_USERNAME} (already exists; default password {DEMO_PASSWORD}).")
-            return
+    def _demo_users(self, service_code: str) -> None:
+        """A partnership lead who reviews quotes, a service lead and an administrator."""
+        from dashboard.services import lead_upsert
+
         password = os.environ.get("PEERSURVEY_PASSWORD") or DEMO_PASSWORD
-        User.objects.create_superuser(DEMO_USERNAME, password=password)
-        self.stdout.write(f"Demo login: {DEMO_USERNAME} / {password} (demo only; never use demo data in production).")
+        User = get_user_model()
+        for username, role, services in (
+            (DEMO_USERNAME, "partnership_lead", []),
+            (f"{service_code.lower()}-lead", "service_lead", [service_code]),
+        ):
+            if not User.objects.filter(username=username).exists():
+                lead_upsert(username=username, role=role, service_codes=services, password=password, can_review_quotes=True)
+        if not User.objects.filter(username="admin").exists():
+            User.objects.create_superuser("admin", password=password)
+        self.stdout.write(
+            f"Demo logins (demo only; password {password if password == DEMO_PASSWORD else 'from PEERSURVEY_PASSWORD'}): "
+            f"{DEMO_USERNAME} (partnership lead), {service_code.lower()}-lead (service lead, {service_code}), admin (administrator)."
+        )
 
 
 def _link(service, questionnaire: Questionnaire, *, kiosk: bool, label: str) -> CollectionLink:

@@ -1,0 +1,283 @@
+"""Pure numbers for the dashboard: percentages, intervals, tests, suppression.
+
+Everything here works on plain data (no database) and is tested with worked
+examples. `suppressed` is the only place small-number suppression is decided;
+every output (page, data.json, both CSV exports, quotes) goes through it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date
+
+from scipy.stats import fisher_exact
+
+GROUPS = ("patient", "staff")
+Z_95 = 1.959963984540054
+ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What the grouped queries return, as plain data."""
+
+    n: dict[str, int]                                   # {"patient": 213, "staff": 54}
+    options: dict[tuple[str, str, str], int]            # (group, question, option) -> respondents
+    answered: dict[tuple[str, str], int]                # (group, question) -> respondents who answered
+    by_service: list[tuple[str, str, int]] = field(default_factory=list)   # (service, group, n)
+    by_day: list[tuple[date, str, int]] = field(default_factory=list)      # (submitted_on, group, n)
+
+
+def suppressed(n: int | None, min_cell: int) -> bool:
+    """True when a group is too small to show (SPEC: fewer than `min_cell`).
+
+    >>> suppressed(4, 5), suppressed(5, 5), suppressed(0, 5)
+    (True, False, True)
+
+    An empty group is suppressed too: there is nothing to show, and "0" next to
+    "fewer than 5" elsewhere would tell a reader which is which.
+    """
+    return n is None or n < min_cell
+
+
+def pct(count: int, base: int) -> float | None:
+    """Percentage of the base, one decimal, as the report prints it.
+
+    >>> pct(139, 213)
+    65.3
+    >>> pct(43, 54)
+    79.6
+    >>> pct(0, 0) is None
+    True
+    """
+    if base <= 0:
+        return None
+    return round(100 * count / base, 1)
+
+
+def wilson_interval(count: int, base: int, z: float = Z_95) -> tuple[float, float] | None:
+    """95% Wilson score interval for a proportion, in percent, one decimal.
+
+    Better than the normal approximation for small groups and for
+    proportions near 0 or 100, both common here.
+
+    >>> wilson_interval(139, 213)
+    (58.6, 71.3)
+    >>> wilson_interval(0, 10)
+    (0.0, 27.8)
+    """
+    if base <= 0:
+        return None
+    p = count / base
+    denominator = 1 + z * z / base
+    centre = (p + z * z / (2 * base)) / denominator
+    half = z * math.sqrt(p * (1 - p) / base + z * z / (4 * base * base)) / denominator
+    return round(100 * max(0.0, centre - half), 1), round(100 * min(1.0, centre + half), 1)
+
+
+def fisher_p(count_a: int, base_a: int, count_b: int, base_b: int) -> float | None:
+    """Two-sided Fisher's exact test that two groups choose an option equally often.
+
+    The report's headline, 65.3% of 213 patients and 79.6% of 54 staff
+    finding peer support useful, is just significant:
+
+    >>> round(fisher_p(139, 213, 43, 54), 4)
+    0.0497
+    """
+    if base_a <= 0 or base_b <= 0:
+        return None
+    _, p = fisher_exact([[count_a, base_a - count_a], [count_b, base_b - count_b]])
+    return float(p)
+
+
+def holm_adjust(p_values: list[float | None]) -> list[float | None]:
+    """Holm–Bonferroni adjusted p-values, for the options of one question.
+
+    >>> holm_adjust([0.01, 0.04, 0.03, None])
+    [0.03, 0.06, 0.06, None]
+    """
+    present = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
+    adjusted: list[float | None] = [None] * len(p_values)
+    m = len(present)
+    running = 0.0
+    for rank, (p, index) in enumerate(present):
+        running = max(running, min(1.0, (m - rank) * p))
+        adjusted[index] = round(running, 10)
+    return adjusted
+
+
+def group_summary(n: int, min_cell: int) -> dict:
+    """The `groups` entry of data.json for one group."""
+    if suppressed(n, min_cell):
+        return {"n": None, "suppressed": True}
+    return {"n": n, "suppressed": False}
+
+
+def option_cell(count: int | None, base: int, *, asked: bool, hidden: bool) -> dict | None:
+    """One group's figures for one option: null when not asked, nulls when suppressed."""
+    if not asked:
+        return None
+    if hidden:
+        return {"count": None, "pct": None, "ci": None}
+    count = count or 0
+    return {"count": count, "pct": pct(count, base), "ci": wilson_interval(count, base)}
+
+
+@dataclass(frozen=True)
+class QuestionMeta:
+    """A question as the dashboard compares it across the two questionnaires."""
+
+    code: str
+    kind: str
+    title: str
+    section: str
+    options: tuple[tuple[str, str], ...]          # (code, label), in the staff file's order
+    asked: dict[str, frozenset[str]]              # group -> option codes that group is asked
+
+
+def comparative_questions(definitions: dict) -> list[QuestionMeta]:
+    """The choice questions of both questionnaires, merged by code, in report order.
+
+    `definitions` maps group -> QuestionnaireDef. Options come in the order of
+    the questionnaire that has the most of them (staff ask `reduces_workload`).
+    """
+    merged: dict[str, QuestionMeta] = {}
+    order: list[str] = []
+    for group in GROUPS:
+        definition = definitions.get(group)
+        if definition is None:
+            continue
+        for question in definition.questions:
+            if not question.is_choice:
+                continue
+            options = tuple((o.code, o.label) for o in question.options)
+            asked = frozenset(o.code for o in question.options)
+            existing = merged.get(question.code)
+            if existing is None:
+                order.append(question.code)
+                merged[question.code] = QuestionMeta(
+                    question.code, question.kind, question.chart_title or question.text,
+                    question.section, options, {group: asked},
+                )
+                continue
+            longer = options if len(options) > len(existing.options) else existing.options
+            merged[question.code] = QuestionMeta(
+                existing.code, existing.kind, existing.title, existing.section, longer,
+                {**existing.asked, group: asked},
+            )
+    main = [merged[c] for c in order if merged[c].section != "about_you"]
+    about = [merged[c] for c in order if merged[c].section == "about_you"]
+    return main + about
+
+
+def build_data(
+    counts: Counts,
+    questions: list[QuestionMeta],
+    *,
+    min_cell: int,
+    report_2014: dict | None = None,
+    selection: dict | None = None,
+) -> dict:
+    """data.json: every figure the dashboard shows, suppression applied.
+
+    Percentages use every respondent of the group in the selection as the base,
+    skips included (SPEC; the report's base). A group under `min_cell` shows
+    no figures at all; in the about-you questions a category under `min_cell`
+    is hidden too, since a demographic slice that small points at people.
+    """
+    report_2014 = report_2014 or {}
+    hidden = {group: suppressed(counts.n.get(group, 0), min_cell) for group in GROUPS}
+    data = {
+        "min_cell": min_cell,
+        "selection": selection or {},
+        "groups": {group: group_summary(counts.n.get(group, 0), min_cell) for group in GROUPS},
+        "questions": [],
+    }
+    for question in questions:
+        base = {group: counts.n.get(group, 0) for group in GROUPS}
+        demographic = question.section == "about_you"
+        rows = []
+        for code, label in question.options:
+            row = {"code": code, "label": label}
+            for group in GROUPS:
+                asked = code in question.asked.get(group, ())
+                count = counts.options.get((group, question.code, code), 0)
+                small_cell = demographic and 0 < count < min_cell
+                row[group] = option_cell(count, base[group], asked=asked, hidden=hidden[group] or small_cell)
+            row["p_value"] = None
+            row["significant"] = None
+            published = report_2014.get(question.code, {})
+            row["report_2014"] = {group: published.get(group, {}).get(code) for group in GROUPS}
+            rows.append(row)
+        if not demographic and not hidden["patient"] and not hidden["staff"]:
+            _add_tests(rows, question, counts, base)
+        data["questions"].append(
+            {
+                "code": question.code,
+                "kind": question.kind,
+                "title": question.title,
+                "section": question.section,
+                "answered": {
+                    group: None if hidden[group] or question.code not in _asked_questions(question, group)
+                    else counts.answered.get((group, question.code), 0)
+                    for group in GROUPS
+                },
+                "options": rows,
+            }
+        )
+    data["by_service"] = _by_service(counts.by_service, min_cell)
+    data["by_month"] = _by_month(counts.by_day, min_cell)
+    return data
+
+
+def _asked_questions(question: QuestionMeta, group: str) -> set[str]:
+    return {question.code} if question.asked.get(group) else set()
+
+
+def _add_tests(rows: list[dict], question: QuestionMeta, counts: Counts, base: dict) -> None:
+    raw = []
+    for row in rows:
+        if row["patient"] is None or row["staff"] is None:
+            raw.append(None)
+            continue
+        raw.append(fisher_p(row["patient"]["count"], base["patient"], row["staff"]["count"], base["staff"]))
+    for row, adjusted in zip(rows, holm_adjust(raw)):
+        if adjusted is not None:
+            row["p_value"] = round(adjusted, 4)
+            row["significant"] = adjusted < ALPHA
+
+
+def _by_service(rows: list[tuple[str, str, int]], min_cell: int) -> list[dict]:
+    table: dict[str, dict[str, int]] = {}
+    for service, group, n in rows:
+        table.setdefault(service, {})[group] = n
+    return [
+        {
+            "service": service,
+            **{
+                group: None if suppressed(values.get(group, 0), min_cell) else values[group]
+                for group in GROUPS
+            },
+        }
+        for service, values in sorted(table.items())
+    ]
+
+
+def _by_month(rows: list[tuple[date, str, int]], min_cell: int) -> list[dict]:
+    """Counts per calendar month; a month under `min_cell` shows as null."""
+    table: dict[str, dict[str, int]] = {}
+    for day, group, n in rows:
+        month = day.strftime("%Y-%m")
+        table.setdefault(month, {}).setdefault(group, 0)
+        table[month][group] += n
+    return [
+        {
+            "month": month,
+            **{
+                group: None if suppressed(values.get(group, 0), min_cell) else values[group]
+                for group in GROUPS
+            },
+        }
+        for month, values in sorted(table.items())
+    ]
