@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup migrate demo check clean
+.PHONY: run test setup lint check clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ run: setup
 
 test: setup
 	$(VENV)/bin/pytest
+
+lint: setup
+	$(VENV)/bin/ruff check .
 
 check: setup
 	$(PY) manage.py check

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.db.models import Count, F, Prefetch
 from django.http import StreamingHttpResponse
 
-from surveys.models import Option, Question, Response, TextAnswer
+from surveys.models import Option, Question, TextAnswer
 
 from .access import Access
 from .filters import Selection

@@ -9,36 +9,22 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Count, F, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from surveys.models import Response, Service, TextAnswer
 
 from .access import Access, access_for
-from .models import QuoteReview, QuoteStatus
+from .models import QuoteStatus
+from .services import attribution, quote_review
 from .stats import suppressed
 
 # Not quotes: a job title is about-you data, used only inside an attribution.
 NOT_QUOTES = ("job_title",)
-
-
-def attribution(*, group: str, service_code: str, number: int, job_title: str | None) -> str:
-    """How the report attributes a quote.
-
-    >>> attribution(group="patient", service_code="CL", number=8, job_title=None)
-    'CL8'
-    >>> attribution(group="staff", service_code="CL", number=19, job_title="Staff nurse")
-    'Staff nurse 19'
-    """
-    if group == "patient":
-        return f"{service_code}{number}"
-    return f"{job_title or 'Staff member'} {number}"
 
 
 def _visible_answers(access: Access):
@@ -149,16 +135,12 @@ def review_answer(request: HttpRequest, answer_id: int) -> HttpResponse:
     form = ReviewForm(request.POST)
     if not form.is_valid():
         return render(request, "dashboard/quote_review.html", {"form_errors": form.errors, "access": access}, status=400)
-    with transaction.atomic():
-        QuoteReview.objects.update_or_create(
-            answer=answer,
-            defaults={
-                "status": QuoteStatus.APPROVED if form.cleaned_data["decision"] == "approve" else QuoteStatus.REJECTED,
-                "text": (form.cleaned_data["text"] or answer.text).strip(),
-                "attribution": form.cleaned_data["attribution"].strip(),
-                "reviewed_by": request.user,
-                "reviewed_on": timezone.localdate(),
-            },
-        )
+    quote_review(
+        answer=answer,
+        approve=form.cleaned_data["decision"] == "approve",
+        text=form.cleaned_data["text"],
+        attribution=form.cleaned_data["attribution"],
+        reviewer=request.user,
+    )
     page = request.POST.get("page", "1")
     return redirect(f"{reverse('dashboard:quote-review')}?page={page if page.isdigit() else 1}")

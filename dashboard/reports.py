@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from surveys.selectors import latest_questionnaire, loaded_questionnaire
+from surveys.selectors import latest_loaded
 
 from .access import Access
 from .filters import Selection
@@ -33,9 +33,9 @@ def report_2014() -> dict:
 def current_definitions() -> dict:
     definitions = {}
     for group in GROUPS:
-        questionnaire = latest_questionnaire(group)
-        if questionnaire is not None:
-            definitions[group] = loaded_questionnaire(questionnaire.pk).definition
+        loaded = latest_loaded(group)
+        if loaded is not None:
+            definitions[group] = loaded.definition
     return definitions
 
 

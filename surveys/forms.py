@@ -12,9 +12,8 @@ from django import forms
 from django.utils.html import escape
 
 from .definitions import QuestionnaireDef
-from .validation import SubmissionInvalid, Submission, answers_from_form, clean_answers, parse_client_id
 from .services import new_client_id
-
+from .validation import Submission, SubmissionInvalid, answers_from_form, clean_answers, parse_client_id
 
 # Short answers (a job title) get a one-line box.
 SINGLE_LINE_LIMIT = 100

@@ -22,6 +22,7 @@ class LoadedQuestionnaire:
 
 
 _cache: dict[int, LoadedQuestionnaire] = {}
+_latest: dict[str, int | None] = {}
 _cache_lock = Lock()
 
 
@@ -45,6 +46,20 @@ def loaded_questionnaire(questionnaire_id: int) -> LoadedQuestionnaire:
 def clear_questionnaire_cache() -> None:
     with _cache_lock:
         _cache.clear()
+        _latest.clear()
+
+
+def latest_loaded(code: str) -> LoadedQuestionnaire | None:
+    """The newest version of a questionnaire, cached like `loaded_questionnaire`."""
+    with _cache_lock:
+        known = code in _latest
+        pk = _latest.get(code)
+    if not known:
+        questionnaire = latest_questionnaire(code)
+        pk = questionnaire.pk if questionnaire else None
+        with _cache_lock:
+            _latest[code] = pk
+    return loaded_questionnaire(pk) if pk is not None else None
 
 
 def _load(questionnaire_id: int) -> LoadedQuestionnaire:

@@ -22,10 +22,10 @@ from .models import (
     Question,
     Questionnaire,
     Response,
+    Security,
     Service,
     ServiceSpecialism,
     Specialism,
-    Security,
     TextAnswer,
 )
 from .selectors import LoadedQuestionnaire, clear_questionnaire_cache, latest_questionnaire, loaded_questionnaire

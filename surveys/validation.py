@@ -20,7 +20,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .definitions import QuestionnaireDef, QuestionDef
+from .definitions import QuestionDef, QuestionnaireDef
 
 Answers = dict[str, "str | tuple[str, ...]"]
 

@@ -1,7 +1,16 @@
 import pytest
 from django.test import Client
 
+from surveys.selectors import clear_questionnaire_cache
 from surveys.services import link_create, service_upsert
+
+
+@pytest.fixture(autouse=True)
+def fresh_questionnaire_cache():
+    """Each test starts without cached questionnaires: an earlier test's rows were rolled back."""
+    clear_questionnaire_cache()
+    yield
+    clear_questionnaire_cache()
 
 
 @pytest.fixture

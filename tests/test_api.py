@@ -4,7 +4,8 @@ import json
 import uuid
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from surveys.models import ChoiceAnswer, Response, TextAnswer
 from surveys.services import link_revoke

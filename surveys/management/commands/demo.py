@@ -13,7 +13,7 @@ from django.utils import timezone
 from surveys.demo.generate import DEMO_DIR, demo_answers, demo_client_id, demo_date, load_report_2014, load_texts
 from surveys.models import CollectionLink, Questionnaire
 from surveys.selectors import latest_questionnaire, loaded_questionnaire
-from surveys.services import response_submit, service_upsert, link_create
+from surveys.services import link_create, response_submit, service_upsert
 from surveys.validation import Submission, clean_answers
 
 DEMO_USERNAME = "lead"
@@ -70,6 +70,7 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo: {len(services)} services, {stored} responses stored, {replayed} already there.")
         if not options["no_user"]:
             self._demo_users(services[0]["code"])
+        self._demo_reviews()
         if options["base_url"]:
             self._print_links(options["base_url"].rstrip("/"), services[0]["code"])
 
@@ -84,6 +85,33 @@ class Command(BaseCommand):
         self.stdout.write(f"  Dashboard:                    {base}/dashboard/  (log in as {DEMO_USERNAME} / {DEMO_PASSWORD})")
         self.stdout.write(f"  Administration:               {base}/admin/")
         self.stdout.write("  Every service's links: python manage.py show_links")
+
+    def _demo_reviews(self) -> None:
+        """Approve most demo free text (it is the report's own published quotes),
+        leaving every fifth answer for a lead to review."""
+        from dashboard.services import attribution, quote_review
+        from surveys.models import TextAnswer
+
+        pending = (
+            TextAnswer.objects.filter(review__isnull=True)
+            .exclude(question__code="job_title")
+            .select_related("response__service", "response__questionnaire")
+            .order_by("response__service__code", "response__number", "question__position")
+        )
+        titles = dict(
+            TextAnswer.objects.filter(question__code="job_title").values_list("response_id", "text")
+        )
+        for index, answer in enumerate(pending):
+            if index % 5 == 4:
+                continue
+            response = answer.response
+            quote_review(
+                answer=answer, approve=True, text=answer.text,
+                attribution=attribution(
+                    group=response.questionnaire.code, service_code=response.service.code,
+                    number=response.number, job_title=titles.get(response.id),
+                ),
+            )
 
     def _demo_users(self, service_code: str) -> None:
         """A partnership lead who reviews quotes, a service lead and an administrator."""

@@ -1,0 +1,43 @@
+"""Chart building: pure, from data.json-shaped dicts."""
+
+from dashboard.charts import all_figures, question_figure
+from dashboard.stats import build_data
+from tests.test_stats import GENDER, QUESTION, counts
+
+
+def test_question_chart_is_the_reports_comparison():
+    data = build_data(counts(), [QUESTION, GENDER], min_cell=5, report_2014={"useful": {"patient": {"yes": 65.0}}})
+    figure = question_figure(data["questions"][0], data)
+    names = [trace["name"] for trace in figure["data"]]
+    assert names == ["Patients", "Staff", "Patients, 2014"]
+    patients = figure["data"][0]
+    assert patients["type"] == "bar" and patients["orientation"] == "h"
+    # Plotly draws the first category at the bottom, so the options are reversed.
+    assert list(patients["y"]) == ["No", "Sometimes", "Yes"]
+    assert list(patients["x"]) == [8.0, 16.9, 65.3]
+    assert patients["customdata"][2][:2] == [139, 213]  # hover shows count and base
+    assert patients["error_x"]["array"][2] == 6.0  # up to the Wilson upper bound, 71.3
+    assert figure["data"][2]["visible"] is False  # the 2014 series waits for its switch
+    assert "Useful?" in figure["layout"]["title"]["text"]
+
+
+def test_a_suppressed_group_draws_no_bars_and_says_why():
+    data = build_data(counts(staff_n=3), [QUESTION], min_cell=5)
+    figure = question_figure(data["questions"][0], data)
+    assert [trace["name"] for trace in figure["data"]] == ["Patients"]
+    assert "Staff: fewer than 5 responses" in figure["layout"]["annotations"][0]["text"]
+
+
+def test_significant_differences_get_a_star():
+    data = build_data(counts(), [QUESTION], min_cell=5)
+    data["questions"][0]["options"][0]["significant"] = True
+    data["questions"][0]["options"][0]["p_value"] = 0.01
+    figure = question_figure(data["questions"][0], data)
+    stars = [trace for trace in figure["data"] if trace.get("marker", {}).get("symbol") == "star"]
+    assert len(stars) == 1 and list(stars[0]["y"]) == ["Yes"]
+
+
+def test_all_figures_in_report_order():
+    data = build_data(counts(), [QUESTION, GENDER], min_cell=5)
+    ids = [item["id"] for item in all_figures(data)]
+    assert ids == ["q-useful", "d-patient-gender", "d-staff-gender", "by-service", "by-month"]

@@ -1,0 +1,150 @@
+"""Exports and quotes: streamed CSV with defused cells, quotes hidden until reviewed."""
+
+import csv
+import io
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from dashboard.exports import defuse
+from dashboard.models import Lead, QuoteReview
+from surveys.models import TextAnswer
+from tests.dashboard_helpers import PASSWORD, answer, lead, service
+
+
+@pytest.fixture
+def chadwick_answers(db):
+    cl = service("CL")
+    for index in range(6):
+        answer(cl, "patient", {
+            "useful": "yes" if index % 2 else "no",
+            "useful_why": "=HYPERLINK(\"http://evil.example\")" if index == 0 else f"because {index}",
+            "fears": ["trust"],
+        })
+        answer(cl, "staff", {"useful": "sometimes", "job_title": "Staff nurse", "comments": f"staff view {index}"})
+    return cl
+
+
+@pytest.fixture
+def reviewer(db):
+    return lead("national_lead", "partnership_lead", review=True)
+
+
+def read_csv(reply):
+    assert reply["Content-Type"].startswith("text/csv")
+    assert "attachment" in reply["Content-Disposition"]
+    return list(csv.reader(io.StringIO(b"".join(reply.streaming_content).decode())))
+
+
+def test_defuse_neutralises_formulas():
+    assert defuse("=SUM(A1:A9)") == "'=SUM(A1:A9)"
+    assert defuse("@cmd") == "'@cmd" and defuse("+1") == "'+1" and defuse("\tx") == "'\tx"
+    assert defuse("ok") == "ok" and defuse(0) == "0"
+
+
+def test_aggregate_csv_has_the_numbers_of_data_json(client, chadwick_answers, reviewer):
+    client.force_login(reviewer)
+    data = client.get("/dashboard/data.json").json()
+    rows = read_csv(client.get("/dashboard/export/aggregate.csv"))
+    header, body = rows[0], rows[1:]
+    assert header[:6] == ["question", "question_title", "option", "option_label", "patient_n", "patient_count"]
+    by_key = {(row[0], row[2]): dict(zip(header, row)) for row in body}
+    for question in data["questions"]:
+        for option in question["options"]:
+            row = by_key[(question["code"], option["code"])]
+            for group in ("patient", "staff"):
+                cell = option[group]
+                if cell is None:
+                    assert row[f"{group}_count"] == "not asked"
+                else:
+                    assert row[f"{group}_count"] == str(cell["count"])
+                    assert row[f"{group}_pct"] == str(cell["pct"])
+
+
+def test_response_csv_one_row_per_response_with_approved_text_only(client, chadwick_answers, reviewer):
+    client.force_login(reviewer)
+    evil = TextAnswer.objects.get(text__startswith="=HYPERLINK")
+    QuoteReview.objects.create(answer=evil, status="approved", text=evil.text, attribution="CL1", reviewed_on="2026-11-02")
+    rows = read_csv(client.get("/dashboard/export/responses.csv"))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 12
+    assert header[:6] == ["service", "questionnaire", "version", "channel", "submitted_on", "number"]
+    assert "useful.yes" in header and "benefits.reduces_workload" in header and "useful_why" in header
+    records = [dict(zip(header, row)) for row in body]
+    first_patient = next(r for r in records if r["questionnaire"] == "patient" and r["number"] == "1")
+    assert (first_patient["useful.no"], first_patient["useful.yes"], first_patient["fears.trust"]) == ("1", "0", "1")
+    assert first_patient["benefits.reduces_workload"] == ""  # not asked of patients
+    assert first_patient["useful_why"] == "'=HYPERLINK(\"http://evil.example\")"  # approved, and defused
+    assert all(r["useful_why"] in ("", first_patient["useful_why"]) for r in records)  # unreviewed text stays out
+    assert all(r["comments"] == "" for r in records)
+
+
+def test_quotes_stay_hidden_until_approved(client, chadwick_answers, reviewer):
+    client.force_login(reviewer)
+    assert "because 1" not in client.get("/dashboard/quotes/").content.decode()
+    queue = client.get("/dashboard/quotes/review/").content.decode()
+    assert "because 1" in queue and "Staff nurse" in queue
+    target = TextAnswer.objects.get(text="because 1")
+    reply = client.post(f"/dashboard/quotes/review/{target.pk}/", {
+        "decision": "approve", "text": "because [name removed] helped", "attribution": "CL2",
+    })
+    assert reply.status_code == 302
+    page = client.get("/dashboard/quotes/").content.decode()
+    assert "because [name removed] helped" in page and "(CL2)" in page
+    assert "because 1" not in page
+    staff = TextAnswer.objects.filter(text="staff view 0").first()
+    client.post(f"/dashboard/quotes/review/{staff.pk}/", {"decision": "reject", "text": "", "attribution": "Staff nurse 2"})
+    assert "staff view 0" not in client.get("/dashboard/quotes/").content.decode()
+    assert QuoteReview.objects.get(answer=staff).status == "rejected"
+    assert client.post(f"/dashboard/quotes/review/{staff.pk}/", {"decision": "approve", "text": " ", "attribution": "x"}).status_code == 400
+
+
+def test_review_needs_review_rights_and_stays_within_the_leads_services(client, chadwick_answers):
+    other = service("M")
+    answer(other, "patient", {"comments": "from Morpeth"})
+    viewer = lead("viewer", "partnership_lead", review=False)
+    client.force_login(viewer)
+    assert client.get("/dashboard/quotes/review/").status_code == 403
+    cl_reviewer = lead("cl_reviewer", "service_lead", ["CL"], review=True)
+    client.force_login(cl_reviewer)
+    assert "from Morpeth" not in client.get("/dashboard/quotes/review/").content.decode()
+    morpeth = TextAnswer.objects.get(text="from Morpeth")
+    assert client.post(f"/dashboard/quotes/review/{morpeth.pk}/", {"decision": "approve", "text": "x", "attribution": "M1"}).status_code == 404
+    assert client.get("/dashboard/quotes/?service=M").status_code == 403
+
+
+def test_suppressed_selections_show_no_quotes(client, reviewer, db):
+    tiny = service("TU")
+    for index in range(3):
+        answer(tiny, "patient", {"comments": f"tiny {index}"})
+    for text in TextAnswer.objects.all():
+        QuoteReview.objects.create(answer=text, status="approved", text=text.text, attribution="TU", reviewed_on="2026-11-02")
+    client.force_login(reviewer)
+    page = client.get("/dashboard/quotes/?service=TU").content.decode()
+    assert "tiny 0" not in page and "fewer than 5 responses" in page
+
+
+def test_add_user_command(db, monkeypatch):
+    service("CL")
+    monkeypatch.setenv("PEERSURVEY_PASSWORD", PASSWORD)
+    out = io.StringIO()
+    call_command("add_user", "alice", "--role", "service_lead", "--service", "CL", stdout=out)
+    assert "Created service lead alice (CL)" in out.getvalue()
+    alice = Lead.objects.get(user__username="alice")
+    assert alice.role == "service_lead" and [s.code for s in alice.services.all()] == ["CL"]
+    call_command("add_user", "alice", "--role", "partnership_lead", "--review-quotes", stdout=io.StringIO())
+    alice.refresh_from_db()
+    assert alice.role == "partnership_lead" and alice.services.count() == 0 and alice.can_review_quotes
+    for args, message in (
+        (["bob", "--role", "service_lead"], "needs at least one --service"),
+        (["bob", "--role", "service_lead", "--service", "ZZ"], "No service has code 'ZZ'"),
+        (["bob", "--role", "partnership_lead", "--service", "CL"], "sees every service"),
+        (["bob", "--role", "boss"], "invalid choice: 'boss'"),
+    ):
+        with pytest.raises(CommandError, match=message):
+            call_command("add_user", *args, stdout=io.StringIO())
+    monkeypatch.setenv("PEERSURVEY_PASSWORD", "password")
+    with pytest.raises(CommandError, match="too short|too common"):
+        call_command("add_user", "carol", "--role", "partnership_lead", stdout=io.StringIO())
+    assert not Lead.objects.filter(user__username__in=["bob", "carol"]).exists()
