@@ -40,7 +40,7 @@ def _layout(title: str, *, height: int, bottom: int = 40, **extra) -> dict:
         margin=dict(l=10, r=20, t=title_px + 36, b=bottom),
         legend=dict(
             orientation="h", xref="container", x=0.01, xanchor="left", yref="container", y=1 - title_px / total,
-            yanchor="top", entrywidth=150, entrywidthmode="pixels",
+            yanchor="top",
         ),
         plot_bgcolor="#ffffff",
         paper_bgcolor="#ffffff",
@@ -222,8 +222,8 @@ def by_service_figure(data: dict) -> dict:
         "Responses by service",
         height=380,
         barmode="group",
-        xaxis=dict(type="category", title="Service"),
-        yaxis=dict(title="Responses", gridcolor="#e5e5e5", rangemode="tozero"),
+        xaxis=dict(type="category", title="Service", automargin=True),
+        yaxis=dict(title="Responses", gridcolor="#e5e5e5", rangemode="tozero", automargin=True),
         annotations=[dict(text=note, x=1, y=1.06, xref="paper", yref="paper", showarrow=False, xanchor="right")]
         if note
         else [],
@@ -250,8 +250,8 @@ def by_month_figure(data: dict) -> dict:
     layout = _layout(
         "Responses over time (by month)",
         height=340,
-        xaxis=dict(type="category", title="Month"),
-        yaxis=dict(title="Responses", gridcolor="#e5e5e5", rangemode="tozero"),
+        xaxis=dict(type="category", title="Month", automargin=True),
+        yaxis=dict(title="Responses", gridcolor="#e5e5e5", rangemode="tozero", automargin=True),
     )
     if not rows:
         layout["annotations"] = [_empty("No responses in this selection")]

@@ -75,7 +75,9 @@ class FilterForm(forms.Form):
         self.access = access
         anything = [("", "Any")]
         if access.every_service:
-            self.fields["service"].choices = list(Service.objects.order_by("code").values_list("code", "name"))
+            self.fields["service"].choices = [
+                (code, f"{code} – {name}") for code, name in Service.objects.order_by("code").values_list("code", "name")
+            ]
         else:
             # Any code parses, so that another service's code is a 403, not a 400.
             self.fields["service"].choices = [(code, code) for code in Service.objects.values_list("code", flat=True)]

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from surveys.models import Response, Service, TextAnswer
+from surveys.models import Question, Response, Service, TextAnswer
 
 from .access import Access, access_for
 from .models import QuoteStatus
@@ -32,6 +32,14 @@ def _visible_answers(access: Access):
     if not access.every_service:
         answers = answers.filter(response__service__code__in=access.own_codes)
     return answers
+
+
+def _parent_title():
+    """A follow-up ("Please tell us why") reads best under its question's chart title."""
+    return Subquery(
+        Question.objects.filter(questionnaire=OuterRef("question__questionnaire"), code=OuterRef("question__parent_code"))
+        .values("chart_title")[:1]
+    )
 
 
 def _job_title():
@@ -75,7 +83,7 @@ def quote_list(request: HttpRequest) -> HttpResponse:
     shown = [group for group, n in sizes.items() if not suppressed(n, settings.PEERSURVEY_MIN_CELL)]
     answers = answers.filter(response__questionnaire__code__in=shown).annotate(
         quote=F("review__text"), credit=F("review__attribution"), question_code=F("question__code"),
-        question_text=F("question__text"), group=F("response__questionnaire__code"),
+        question_text=F("question__text"), group=F("response__questionnaire__code"), about=_parent_title(),
     ).order_by("question__position", "response__service__code", "response__number")
     page = Paginator(answers, 50).get_page(request.GET.get("page"))
     hidden_groups = [group for group in sizes if group not in shown]

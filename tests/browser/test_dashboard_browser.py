@@ -1,0 +1,218 @@
+"""The dashboard as leads meet it: logging in, every chart drawn, filters, the
+2014 series, access by role, live refresh, and no axe violations on any page."""
+
+import io
+import uuid
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from surveys.models import CollectionLink
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DESKTOP = {"width": 1366, "height": 768}
+GB = {"locale": "en-GB", "timezone_id": "Europe/London"}
+PASSWORD = "peer-support-demo"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+QUESTION_CHARTS = 14
+
+
+@pytest.fixture
+def demo(db):
+    call_command("demo", stdout=io.StringIO())
+
+
+def assert_no_axe_violations(page):
+    result = Axe().run(page)
+    assert result.violations_count == 0, f"{page.url}\n{result.generate_report()}"
+
+
+def watch_errors(page):
+    """Collect uncaught exceptions and console errors, to assert none at the end."""
+    errors = []
+    page.on("pageerror", lambda error: errors.append(f"pageerror: {error}"))
+    page.on("console", lambda message: message.type == "error" and errors.append(f"console: {message.text}"))
+    return errors
+
+
+def log_in(page, live_server, username, next_path="/dashboard/", check_axe=False):
+    page.goto(live_server.url + next_path)
+    page.wait_for_url("**/accounts/login/**")
+    expect(page.get_by_role("heading", name="Log in to the dashboard")).to_be_visible()
+    if check_axe:
+        assert_no_axe_violations(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"**{next_path}")
+
+
+def wait_for_charts(page):
+    """Every .chart holds a drawn Plotly SVG."""
+    page.wait_for_function(
+        "() => { const charts = [...document.querySelectorAll('.chart')];"
+        " return charts.length > 0 && charts.every(c => c.querySelector('svg.main-svg')); }",
+        timeout=30_000,
+    )
+
+
+def patient_n(page):
+    return page.locator("[data-stat=patient-n]").inner_text().strip()
+
+
+def visible_traces(page, chart_id):
+    return page.evaluate(
+        "id => document.getElementById(id).data.filter(t => t.visible !== false && t.type === 'bar').length",
+        chart_id,
+    )
+
+
+def apply_filter(page, label, option):
+    details = page.locator("details.filters")
+    if details.get_attribute("open") is None:
+        details.locator("summary").click()
+    page.locator("#filters").get_by_label(label, exact=True).select_option(label=option)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Apply filters").click()
+    wait_for_charts(page)
+
+
+def test_partnership_lead_logs_in_filters_and_compares_with_2014(browser, live_server, demo, screenshot, request):
+    context = browser.new_context(viewport=DESKTOP, **GB)
+    page = context.new_page()
+    errors = watch_errors(page)
+
+    log_in(page, live_server, "lead", check_axe=True)
+    wait_for_charts(page)
+    charts = page.locator(".chart")
+    assert page.locator(".chart[id^='q-']").count() == QUESTION_CHARTS
+    assert page.locator(".chart svg.main-svg").evaluate_all(
+        "svgs => new Set(svgs.map(s => s.closest('.chart').id)).size"
+    ) == charts.count()
+    assert patient_n(page) == "213"
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{request.node.name}-dashboard-top.png")
+    screenshot(page, "dashboard")
+    assert_no_axe_violations(page)
+
+    # The 2014 report's series: hidden until asked for, then drawn beside today's bars.
+    before = visible_traces(page, "q-useful")
+    page.locator("#toggle-2014").check()
+    page.wait_for_function(
+        "n => document.getElementById('q-useful').data.filter(t => t.visible !== false && t.type === 'bar').length > n",
+        arg=before,
+    )
+    assert visible_traces(page, "q-useful") == before + 2
+    legend = page.locator("#q-useful .legend .traces").all_inner_texts()
+    assert any("2014" in text for text in page.locator("#q-useful .legend text").all_text_contents()), legend
+    screenshot(page, "dashboard-2014")
+    page.locator("#toggle-2014").uncheck()
+    page.wait_for_function(
+        "n => document.getElementById('q-useful').data.filter(t => t.visible !== false && t.type === 'bar').length == n",
+        arg=before,
+    )
+
+    # Filters: low secure, then low secure women.
+    apply_filter(page, "Security level", "Low secure")
+    assert "security=low" in page.url
+    low = patient_n(page)
+    assert low not in ("213", ""), low
+    apply_filter(page, "Gender", "Female")
+    assert "security=low" in page.url and "gender=" in page.url
+    low_women = patient_n(page)
+    assert low_women not in (low, ""), low_women
+    assert page.locator(".chart[id^='q-']").count() == QUESTION_CHARTS
+    screenshot(page, "filtered")
+    assert_no_axe_violations(page)
+
+    page.get_by_role("navigation", name="Dashboard").get_by_role("link", name="Quotes", exact=True).click()
+    page.wait_for_url("**/dashboard/quotes/")
+    expect(page.get_by_role("heading", name="Quotes", exact=True)).to_be_visible()
+    assert_no_axe_violations(page)
+
+    page.get_by_role("link", name="Review quotes").click()
+    page.wait_for_url("**/dashboard/quotes/review/")
+    expect(page.get_by_role("heading", name="Review quotes")).to_be_visible()
+    screenshot(page, "review")
+    assert_no_axe_violations(page)
+
+    page.goto(live_server.url + "/dashboard/report/")
+    wait_for_charts(page)
+    screenshot(page, "report")
+    assert_no_axe_violations(page)
+
+    assert errors == []
+    context.close()
+
+
+def test_service_lead_sees_only_their_service(browser, live_server, demo, screenshot):
+    context = browser.new_context(viewport=DESKTOP, **GB)
+    page = context.new_page()
+    errors = watch_errors(page)
+
+    log_in(page, live_server, "cc-lead")
+    wait_for_charts(page)
+    codes = page.evaluate("JSON.parse(document.getElementById('by-service-data').textContent).data[0].x")
+    assert codes == ["CC"]
+    assert "You can see your services (CC)" in page.locator("main").inner_text()
+    screenshot(page, "dashboard")
+
+    reply = page.goto(live_server.url + "/dashboard/?service=SAN")
+    assert reply.status == 403
+    expect(page.get_by_role("heading", name="You cannot see this")).to_be_visible()
+    screenshot(page, "forbidden")
+    assert_no_axe_violations(page)
+    # The 403 page is what the browser was meant to see: that console error is expected.
+    assert [e for e in errors if "403" not in e] == []
+    context.close()
+
+
+def test_dashboard_refreshes_itself_when_a_response_arrives(browser, live_server, demo, settings, playwright):
+    settings.PEERSURVEY_REFRESH_SECONDS = 5
+    context = browser.new_context(viewport=DESKTOP, **GB)
+    page = context.new_page()
+    errors = watch_errors(page)
+    log_in(page, live_server, "lead")
+    wait_for_charts(page)
+    assert page.locator("#summary").get_attribute("data-refresh") == "5"
+    assert patient_n(page) == "213"
+    page.evaluate("window.__sameDocument = true")
+
+    link = CollectionLink.objects.filter(service__code="CC", questionnaire__code="patient", revoked_on__isnull=True).first()
+    api = playwright.request.new_context(base_url=live_server.url)
+    reply = api.post(
+        f"/api/v1/links/{link.token}/responses",
+        data={"client_id": str(uuid.uuid4()), "answers": {"useful": "yes"}},
+    )
+    assert reply.status in (200, 201), reply.text()
+    api.dispose()
+
+    expect(page.locator("[data-stat=patient-n]")).to_have_text("214", timeout=20_000)
+    assert page.evaluate("window.__sameDocument") is True
+    assert not page.locator("#summary").evaluate("el => el.classList.contains('stale')")
+    assert errors == []
+    context.close()
+
+
+def test_response_count_charts_show_their_axis_labels_whole(browser, live_server, demo):
+    context = browser.new_context(viewport=DESKTOP, **GB)
+    page = context.new_page()
+    log_in(page, live_server, "lead")
+    wait_for_charts(page)
+    cut = page.evaluate(
+        """ids => ids.flatMap(id => {
+            const chart = document.getElementById(id);
+            const box = chart.querySelector('svg.main-svg').getBoundingClientRect();
+            return [...chart.querySelectorAll('.xtick text, .ytick text, .g-xtitle text, .g-ytitle text')]
+              .filter(t => { const r = t.getBoundingClientRect();
+                             return r.left < box.left - 0.5 || r.right > box.right + 0.5 || r.bottom > box.bottom + 0.5; })
+              .map(t => `${id}: ${t.textContent}`);
+        })""",
+        ["by-service", "by-month"],
+    )
+    context.close()
+    assert cut == []
