@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import quotes, views
+from . import paper, quotes, views
 
 app_name = "dashboard"
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("quotes/", quotes.quote_list, name="quotes"),
     path("quotes/review/", quotes.review_queue, name="quote-review"),
     path("quotes/review/<int:answer_id>/", quotes.review_answer, name="quote-review-answer"),
+    path("paper/", paper.choose, name="paper"),
+    path("paper/<str:service_code>/<str:instrument>/", paper.entry, name="paper-entry"),
 ]

@@ -61,12 +61,16 @@ def response_submit(
     channel: str,
     link: CollectionLink | None = None,
     submitted_on: date | None = None,
+    number: int | None = None,
 ) -> SubmitResult:
     """Store one anonymous response, or recognise a replay of one.
 
     Idempotent on (link, client_id): the same answers again return the stored
     response with `duplicate=True` and store nothing; different answers raise
     `SubmissionConflict` and leave the original untouched.
+
+    `number` keeps a running number given from outside (an imported file);
+    a number already taken in the service raises `IntegrityError`.
     """
     if link is not None:
         existing = Response.objects.filter(link=link, client_id=submission.client_id).first()
@@ -82,7 +86,7 @@ def response_submit(
                 channel=channel,
                 client_id=submission.client_id,
                 submitted_on=submitted_on or timezone.localdate(),
-                number=_next_number(service),
+                number=_next_number(service) if number is None else _claim_number(service, number),
                 digest=submission.digest,
             )
             _store_answers(response, submission, loaded)
@@ -114,6 +118,12 @@ def _next_number(service: Service) -> int:
             [service.pk],
         )
         return cursor.fetchone()[0]
+
+
+def _claim_number(service: Service, number: int) -> int:
+    # Later running numbers must follow on from an imported one.
+    Service.objects.filter(pk=service.pk, last_number__lt=number).update(last_number=number)
+    return number
 
 
 def _store_answers(response: Response, submission: Submission, loaded: LoadedQuestionnaire) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -43,6 +45,8 @@ def collect(request: HttpRequest, token: str) -> HttpResponse:
     context = {"link": link, "definition": definition, "form": form, "conflict": conflict}
     if easy:
         context["screens"] = _patient_screens(definition, form)
+        # "Are you still there?" counts down for half the idle time, at most 30 s.
+        context["countdown"] = max(2, min(30, link.idle_seconds // 2))
         return render(request, "surveys/patient_form.html", context, status=409 if conflict else 200)
     context["helper"] = staff_form_helper(definition)
     return render(request, "surveys/staff_form.html", context, status=409 if conflict else 200)
@@ -81,3 +85,14 @@ def _patient_screens(definition, form) -> list[dict]:
     return [screen(q, f, n, len(main), False) for n, (q, f) in enumerate(main, start=1)] + [
         screen(q, f, n, len(about), True) for n, (q, f) in enumerate(about, start=1)
     ]
+
+
+SERVICE_WORKER = Path(__file__).resolve().parent.parent / "static" / "js" / "service-worker.js"
+
+
+def service_worker(request: HttpRequest) -> HttpResponse:
+    """The ward tablets' service worker, served from the root so it may control /c/ pages."""
+    response = HttpResponse(SERVICE_WORKER.read_bytes(), content_type="application/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/"
+    response["Cache-Control"] = "no-cache"
+    return response

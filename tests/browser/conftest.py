@@ -43,3 +43,24 @@ def screenshot(request):
         page.screenshot(path=ARTIFACTS / f"{request.node.name}-{name}.png", full_page=True)
 
     return take
+
+
+@pytest.fixture
+def open_page(browser):
+    """open_page(viewport=..., **context_options) -> a page in a fresh context, closed after the test.
+
+    Every test closes what it opened: a ward-tablet page left open keeps
+    sending its outbox to the next test's server.
+    """
+    contexts = []
+
+    def open_(init_script=None, **options):
+        context = browser.new_context(**options)
+        if init_script:
+            context.add_init_script(init_script)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()

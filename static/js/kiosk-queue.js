@@ -1,0 +1,128 @@
+/* The ward tablet's outbox. A finished questionnaire is written here (only
+   then: nothing unfinished ever touches storage), sent to the API, and
+   removed only when the server answers 201 (stored) or 200 (already stored).
+   It survives reloads and browser restarts (localStorage) and retries with
+   backoff whenever the network comes back. */
+(function () {
+  "use strict";
+
+  var KEY = "peersurvey.outbox.v1";
+  var MAX_DELAY = 5 * 60 * 1000;
+  var sending = false;
+  var timer = null;
+
+  function load() {
+    try { return JSON.parse(window.localStorage.getItem(KEY)) || []; } catch (error) { return []; }
+  }
+  function save(entries) { window.localStorage.setItem(KEY, JSON.stringify(entries)); }
+
+  function uuid4() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    var bytes = window.crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    var hex = Array.prototype.map.call(bytes, function (b) { return (b + 256).toString(16).slice(1); }).join("");
+    return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
+  }
+
+  function indicator() {
+    var box = document.querySelector("[data-role=queue]");
+    if (!box) { return; }
+    var entries = load();
+    var waiting = entries.filter(function (e) { return !e.stuck; }).length;
+    var stuck = entries.length - waiting;
+    var parts = [];
+    if (waiting) { parts.push(waiting + " waiting to send"); }
+    if (stuck) { parts.push(stuck + " could not be sent: ask IT"); }
+    box.querySelector("[data-role=queue-text]").textContent = parts.join(" · ");
+    box.hidden = entries.length === 0;
+  }
+
+  function schedule(delay) {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(flush, delay);
+  }
+
+  function sendOne(entry) {
+    return fetch(entry.api, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      credentials: "omit",
+      cache: "no-store",
+      body: JSON.stringify({ client_id: entry.client_id, answers: entry.answers })
+    }).then(function (reply) { return reply.status; });
+  }
+
+  function flush() {
+    if (sending) { return Promise.resolve(); }
+    var pending = load().filter(function (e) { return !e.stuck && (e.next || 0) <= Date.now(); });
+    if (!pending.length) { indicator(); return Promise.resolve(); }
+    sending = true;
+    var chain = Promise.resolve();
+    pending.forEach(function (entry) {
+      chain = chain.then(function () {
+        return sendOne(entry).then(function (status) {
+          var entries = load();
+          var index = entries.findIndex(function (e) { return e.client_id === entry.client_id; });
+          if (index < 0) { return; }
+          if (status === 201 || status === 200) {
+            entries.splice(index, 1);
+          } else if (status === 429 || status >= 500) {
+            throw new Error("busy: " + status);
+          } else {
+            // 400/404/409 will never succeed: keep the answers, stop retrying, tell staff.
+            entries[index].stuck = status;
+          }
+          save(entries);
+          indicator();
+        });
+      });
+    });
+    return chain.catch(function () {
+      var entries = load();
+      var tries = 0;
+      entries.forEach(function (e) {
+        if (!e.stuck) {
+          e.tries = (e.tries || 0) + 1;
+          tries = Math.max(tries, e.tries);
+        }
+      });
+      save(entries);
+      var delay = Math.min(MAX_DELAY, 2000 * Math.pow(2, tries - 1)) * (0.8 + Math.random() * 0.4);
+      schedule(delay);
+    }).then(function () {
+      sending = false;
+      indicator();
+      if (load().some(function (e) { return !e.stuck; })) { schedule(MAX_DELAY); }
+    });
+  }
+
+  function add(api, answers) {
+    var entries = load();
+    entries.push({ api: api, client_id: uuid4(), answers: answers, tries: 0 });
+    save(entries);
+    indicator();
+    return flush();
+  }
+
+  window.addEventListener("online", function () { flush(); });
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) { flush(); } });
+  window.PeerSurveyOutbox = { add: add, flush: flush, count: function () { return load().length; } };
+
+  indicator();
+  flush();
+
+  // Offline: after one visit online, the page and its files load without a network.
+  var form = document.getElementById("survey");
+  if (form && form.dataset.sw && "serviceWorker" in navigator) {
+    navigator.serviceWorker.register(form.dataset.sw, { scope: "/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function (registration) {
+      var urls = [window.location.pathname];
+      document.querySelectorAll("script[src], link[rel=stylesheet], link[rel=icon], img[src]").forEach(function (element) {
+        urls.push(element.getAttribute("src") || element.getAttribute("href"));
+      });
+      registration.active.postMessage({ type: "cache", urls: urls });
+    }).catch(function () { /* no offline support in this browser: online use still works */ });
+  }
+})();

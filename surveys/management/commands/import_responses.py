@@ -1,0 +1,56 @@
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from surveys.imports import ImportInvalid, responses_import
+
+
+class Command(BaseCommand):
+    help = (
+        "Import responses from a CSV in the layout of the dashboard's response export "
+        "(paper questionnaires, or a re-import of an export). Stores every line or none."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="The CSV file, UTF-8 (with or without a BOM).")
+        parser.add_argument(
+            "--texts-approved", action="store_true",
+            help="Mark imported free text as reviewed and approved (for an export, whose text was approved already).",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="Check the whole file and store nothing.")
+
+    def handle(self, *args, **options):
+        path = options["file"]
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
+        on_stored = _text_approver() if options["texts_approved"] else None
+        try:
+            stored = responses_import(data, dry_run=options["dry_run"], on_stored=on_stored)
+        except ImportInvalid as exc:
+            for error in exc.errors:
+                self.stderr.write(str(error))
+            raise CommandError(f"Nothing imported from {path}: {len(exc.errors)} problem(s), listed above.") from exc
+        if options["dry_run"]:
+            self.stdout.write(f"Checked {len(stored)} responses from {path}; nothing stored (dry run).")
+        else:
+            self.stdout.write(f"Imported {len(stored)} responses from {path}")
+
+
+def _text_approver():
+    # surveys never imports dashboard at module level (the read side depends on
+    # the write side, not the reverse); the command may, once asked to approve.
+    from dashboard.services import attribution, quote_review
+
+    def approve(response, row) -> None:
+        credit = attribution(
+            group=row.questionnaire.code,
+            service_code=row.service.code,
+            number=response.number,
+            job_title=row.submission.answers.get("job_title"),
+        )
+        for answer in response.texts.all():
+            quote_review(answer=answer, approve=True, text=answer.text, attribution=credit)
+
+    return approve
