@@ -12,5 +12,5 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --system --uid 10001 peersurvey
 USER peersurvey
 EXPOSE 8000
-# No access log: a request line would tie a moment to a collection link (SPEC "Collection").
-CMD ["gunicorn", "peersurvey.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--no-control-socket", "--error-logfile", "-"]
+# Access log without addresses, times or collection URLs: see gunicorn.conf.py.
+CMD ["gunicorn", "peersurvey.wsgi:application", "--config", "gunicorn.conf.py"]

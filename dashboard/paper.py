@@ -28,6 +28,8 @@ from surveys.selectors import latest_questionnaire, loaded_questionnaire
 from surveys.services import response_submit
 
 from .access import Access, access_for, visible_services
+from .models import AuditAction
+from .views import asked, audited
 
 
 class ChooseForm(forms.Form):
@@ -74,6 +76,8 @@ def choose(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if "service" not in request.GET:
         return render(request, "dashboard/paper_choose.html", {"form": ChooseForm(access=access), "access": access})
+    if not access.may_see_service(request.GET["service"].strip().upper()):
+        raise PermissionDenied("You may not enter paper questionnaires for that service.")
     form = ChooseForm(request.GET, access=access)
     if not form.is_valid():
         return render(request, "dashboard/paper_choose.html", {"form": form, "access": access}, status=400)
@@ -81,9 +85,14 @@ def choose(request: HttpRequest) -> HttpResponse:
                     instrument=form.cleaned_data["questionnaire"])
 
 
+def _paper_asked(request: HttpRequest, service_code: str, instrument: str) -> dict:
+    return {"service": asked(service_code), "questionnaire": asked(instrument)}
+
+
 # The page holds a person's answers until saved: never let a cache keep it.
 @never_cache
 @login_required
+@audited(AuditAction.PAPER_ENTRY, selection=_paper_asked)
 @require_http_methods(["GET", "POST"])
 def entry(request: HttpRequest, service_code: str, instrument: str) -> HttpResponse:
     access = access_for(request.user)

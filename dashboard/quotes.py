@@ -19,9 +19,10 @@ from django.views.decorators.http import require_http_methods
 from surveys.models import Question, Response, Service, TextAnswer
 
 from .access import Access, access_for
-from .models import QuoteStatus
+from .models import AuditAction, QuoteStatus
 from .services import attribution, quote_review
 from .stats import suppressed
+from .views import asked, audited
 
 # Not quotes: a job title is about-you data, used only inside an attribution.
 NOT_QUOTES = ("job_title",)
@@ -62,8 +63,13 @@ class QuoteFilter(forms.Form):
         ]
 
 
+def _quote_filters_asked(request: HttpRequest) -> dict:
+    return {"service": asked(request.GET.get("service")), "question": asked(request.GET.get("question"))}
+
+
 @never_cache
 @login_required
+@audited(AuditAction.QUOTES_VIEW, selection=_quote_filters_asked)
 def quote_list(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if request.GET.get("service") and not access.may_see_service(request.GET["service"]):
@@ -95,8 +101,14 @@ def quote_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _queue_page_asked(request: HttpRequest) -> dict:
+    return {"page": asked(request.GET.get("page"))}
+
+
+# The queue shows unreviewed free text, the most sensitive page of all.
 @never_cache
 @login_required
+@audited(AuditAction.REVIEW_QUEUE, selection=_queue_page_asked)
 def review_queue(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if not access.can_review_quotes:
@@ -130,8 +142,13 @@ class ReviewForm(forms.Form):
         return cleaned
 
 
+def _decision_asked(request: HttpRequest, answer_id: int) -> dict:
+    return {"answer": answer_id, "decision": asked(request.POST.get("decision"))}
+
+
 @never_cache
 @login_required
+@audited(AuditAction.QUOTE_REVIEW, selection=_decision_asked)
 @require_http_methods(["POST"])
 def review_answer(request: HttpRequest, answer_id: int) -> HttpResponse:
     access = access_for(request.user)

@@ -1,4 +1,4 @@
-"""Writes of the read side: dashboard accounts and quote reviews."""
+"""Writes of the read side: dashboard accounts, quote reviews and the audit log."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from surveys.models import Service, TextAnswer
 
-from .models import Lead, QuoteReview, QuoteStatus, Role
+from .models import AuditAction, AuditEvent, Lead, QuoteReview, QuoteStatus, Role
 
 
 class LeadError(ValueError):
@@ -95,3 +95,22 @@ def quote_review(*, answer: TextAnswer, approve: bool, text: str, attribution: s
         },
     )
     return review
+
+
+def audit_record(*, user, action: str, selection: dict, status: int) -> AuditEvent:
+    """Add one row to the audit log; the only way rows are made (none are changed).
+
+    `user` is the logged-in account, or, for a command run on the server, the
+    operator's name as text. `selection` must be plain JSON data.
+    """
+    if isinstance(user, str):
+        username, account = user, None
+    else:
+        username, account = user.get_username(), user
+    return AuditEvent.objects.create(
+        username=username[:150],
+        user=account,
+        action=AuditAction(action),
+        selection=selection,
+        status=status,
+    )

@@ -1,14 +1,17 @@
 """Dashboard views: access first, then parse the filters, then one read call.
 
-No counting, percentages or chart building here (STYLE.md, habit 1).
+No counting, percentages or chart building here (STYLE.md, habit 1). Every view
+that shows or changes survey data is `@audited`, refusals included.
 """
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -17,7 +20,55 @@ from django.views.decorators.http import require_GET
 from . import charts, exports
 from .access import Access, access_for
 from .filters import FilterForm, Selection, selection_for
+from .models import AuditAction
 from .reports import about_options, dashboard_data
+from .services import audit_record
+
+
+def asked(value: str | None) -> str | None:
+    """A value from the request as the audit log keeps it: typed by anyone, so bounded."""
+    return value[:100] if value else None
+
+
+def _filters_asked(request: HttpRequest, **kwargs) -> dict:
+    """The checked selection once it parses; until then the query string, in the same shape."""
+    checked = getattr(request, "audit_selection", None)
+    if checked is not None:
+        return checked
+    return {
+        key: [asked(value) for value in request.GET.getlist(key)] if isinstance(empty, list) else asked(request.GET.get(key))
+        for key, empty in Selection().as_dict().items()
+    }
+
+
+def audited(action: AuditAction, selection=_filters_asked):
+    """Record one AuditEvent per request of a logged-in user, whatever the outcome.
+
+    `selection(request, **url_kwargs)` says what was asked for. A refusal raised
+    as PermissionDenied or Http404 is recorded as 403 or 404, then re-raised.
+    """
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            status = 500
+            try:
+                response = view(request, *args, **kwargs)
+                status = response.status_code
+                return response
+            except PermissionDenied:
+                status = 403
+                raise
+            except Http404:
+                status = 404
+                raise
+            finally:
+                if request.user.is_authenticated:
+                    audit_record(user=request.user, action=action, selection=selection(request, **kwargs), status=status)
+
+        return wrapper
+
+    return decorate
 
 
 class BadFilter(Exception):
@@ -29,7 +80,9 @@ def _selection(request: HttpRequest, access: Access) -> tuple[FilterForm, Select
     form = FilterForm(request.GET, access=access, about_options=about_options())
     if not form.is_valid():
         raise BadFilter(form)
-    return form, selection_for(form, access)
+    selection = selection_for(form, access)
+    request.audit_selection = selection.as_dict()
+    return form, selection
 
 
 def _json_error(status: int, errors: dict) -> JsonResponse:
@@ -38,6 +91,7 @@ def _json_error(status: int, errors: dict) -> JsonResponse:
 
 @never_cache
 @login_required
+@audited(AuditAction.DASHBOARD_VIEW)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
@@ -64,6 +118,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@audited(AuditAction.DATA_JSON)
 @require_GET
 def data_json(request: HttpRequest) -> JsonResponse:
     try:
@@ -78,6 +133,7 @@ def data_json(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 @login_required
+@audited(AuditAction.CHARTS_JSON)
 @require_GET
 def charts_json(request: HttpRequest) -> JsonResponse:
     """What the open page fetches to redraw itself: the figures and the header numbers."""
@@ -101,6 +157,7 @@ def charts_json(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 @login_required
+@audited(AuditAction.REPORT_VIEW)
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
     """The printable report: every chart in the report's order, with a print stylesheet."""
@@ -125,6 +182,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@audited(AuditAction.EXPORT_AGGREGATE)
 @require_GET
 def export_aggregate(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
@@ -137,6 +195,7 @@ def export_aggregate(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@audited(AuditAction.EXPORT_RESPONSES)
 @require_GET
 def export_responses(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)

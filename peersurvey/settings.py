@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "csp",
     "crispy_forms",
     "crispy_bootstrap5",
     "surveys",
@@ -53,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "peersurvey.urls"
@@ -134,7 +136,52 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(60 * 60)))
+
+# Content Security Policy (django-csp 4): every script is a static file, so no
+# 'unsafe-inline' or 'unsafe-eval' for scripts. Plotly sets inline styles on its
+# SVG, hence style-src 'unsafe-inline' (styles cannot run code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# A dashboard session ends after this much inactivity (every request renews it).
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Login throttling, per username and never per address: a whole hospital shares one.
+PEERSURVEY_LOGIN_MAX_FAILURES = int(os.environ.get("PEERSURVEY_LOGIN_MAX_FAILURES", "10"))
+PEERSURVEY_LOGIN_LOCK_MINUTES = int(os.environ.get("PEERSURVEY_LOGIN_LOCK_MINUTES", "15"))
+
+# Submissions per collection link per minute, shared by every web process through
+# the cache (PostgreSQL or Redis). A tablet flushing 100 queued answers stays well under.
+PEERSURVEY_LINK_RATE_LIMIT = int(os.environ.get("PEERSURVEY_LINK_RATE_LIMIT", "300"))
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
+else:
+    # The database: shared by every worker with no extra service to run.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "peersurvey_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100000},
+        }
+    }
 
 # Survey rules.
 # A submission larger than this is refused before it is parsed.

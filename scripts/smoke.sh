@@ -15,8 +15,8 @@ $PY manage.py demo --no-user | tail -1
 patient=$($PY manage.py show_links --service CC | awk -F'\t' '$2=="patient"{print $4; exit}')
 staff=$($PY manage.py show_links --service CC | awk -F'\t' '$2=="staff"{print $4; exit}')
 
-.venv/bin/gunicorn peersurvey.wsgi:application --bind 127.0.0.1:$PORT --workers 2 --no-control-socket \
-  --error-logfile - >/tmp/peersurvey-smoke.log 2>&1 &
+GUNICORN_BIND=127.0.0.1:$PORT GUNICORN_WORKERS=2 .venv/bin/gunicorn peersurvey.wsgi:application \
+  --config gunicorn.conf.py >/tmp/peersurvey-smoke.log 2>&1 &
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 for _ in $(seq 50); do curl -fs -o /dev/null "$BASE/" && break; sleep 0.2; done
@@ -47,4 +47,8 @@ expect 400 "$api" -H 'Content-Type: application/json' -d '{"client_id": "x", "an
 expect 400 "$api" -H 'Content-Type: application/json' -d "{\"client_id\": \"$id\", \"answers\": {}}"
 expect 404 "$BASE/api/v1/links/not-a-token/responses" -H 'Content-Type: application/json' -d "$body"
 if grep -q "Traceback" /tmp/peersurvey-smoke.log; then echo "smoke: the server logged an error"; cat /tmp/peersurvey-smoke.log; exit 1; fi
+if grep -E '^"' /tmp/peersurvey-smoke.log | grep -qE '/c/|/api/v1/links/|127\.0\.0\.1'; then
+  echo "smoke: the access log names a collection URL or a client address"; cat /tmp/peersurvey-smoke.log; exit 1
+fi
+grep -q '"GET /dashboard/" 302' /tmp/peersurvey-smoke.log || { echo "smoke: no access log"; cat /tmp/peersurvey-smoke.log; exit 1; }
 echo "smoke: passed"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from .ratelimit import link_allows
 from .selectors import active_link, loaded_questionnaire
 from .services import SubmissionConflict, link_submit
 from .validation import SubmissionInvalid, clean_submission
@@ -25,10 +28,20 @@ def submit_response(request: HttpRequest, token: str) -> JsonResponse:
     link = active_link(token)
     if link is None:
         return _error(404, {"token": ["This survey link is unknown or no longer in use."]})
+    allowed, retry_after = link_allows(link.token)
+    if not allowed:
+        reply = _error(429, {"link": ["Too many submissions from this link just now; try again shortly."]})
+        reply["Retry-After"] = str(retry_after)
+        return reply
     if request.content_type != "application/json":
         return _error(400, {"body": ["Send the answers as JSON (Content-Type: application/json)."]})
+    too_big = _error(413, {"body": [f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."]})
     try:
+        if int(request.META.get("CONTENT_LENGTH") or 0) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            return too_big
         payload = json.loads(request.body)
+    except RequestDataTooBig:
+        return too_big
     except (UnicodeDecodeError, ValueError, RecursionError):
         return _error(400, {"body": ["The body is not valid JSON."]})
     definition = loaded_questionnaire(link.questionnaire_id).definition

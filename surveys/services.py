@@ -331,3 +331,28 @@ def _assign(instance, fields: dict) -> bool:
             setattr(instance, key, value)
             changed = True
     return changed
+
+
+# --- retention -------------------------------------------------------------
+
+
+def responses_purge(*, before: date, service_code: str | None = None, dry_run: bool = False) -> int:
+    """Delete the responses submitted before `before` (that day kept), with their answers.
+
+    Choice and text answers go with them, and so do quote reviews of those
+    texts. Services, links and running numbers stay: numbers are never reused.
+    `dry_run=True` counts what would go and deletes nothing. Returns the count.
+    """
+    if before > timezone.localdate():
+        raise ServiceError(f"{before:%Y-%m-%d} is in the future; responses not yet given cannot be purged.")
+    responses = Response.objects.filter(submitted_on__lt=before)
+    if service_code is not None:
+        service = Service.objects.filter(code=service_code.strip().upper()).first()
+        if service is None:
+            raise ServiceError(f"No service has code {service_code!r}.")
+        responses = responses.filter(service=service)
+    if dry_run:
+        return responses.count()
+    with transaction.atomic():
+        _, deleted = responses.delete()
+    return deleted.get(Response._meta.label, 0)

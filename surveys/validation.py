@@ -122,6 +122,8 @@ def _clean_value(question: QuestionDef, value: object) -> str | tuple[str, ...]:
         if value not in codes:
             raise ValueError(f"Unknown option {value[:40]!r}: choose one of {', '.join(codes)}.")
         return value
+    if value == "":
+        return ""
     if not isinstance(value, list):
         raise ValueError(f"Expected a list of options from {', '.join(codes)}.")
     chosen: set[str] = set()

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from .definitions import ABOUT_YOU
 from .forms import response_form_class, staff_form_helper
+from .ratelimit import link_allows
 from .selectors import active_link, loaded_questionnaire
 from .services import SubmissionConflict, link_submit
 
@@ -32,6 +33,9 @@ def collect(request: HttpRequest, token: str) -> HttpResponse:
     form_class = response_form_class(definition, easy=easy)
     conflict = False
     if request.method == "POST":
+        allowed, _ = link_allows(link.token)
+        if not allowed:
+            return render(request, "surveys/busy.html", {"link": link}, status=429)
         form = form_class(request.POST)
         if form.is_valid():
             try:

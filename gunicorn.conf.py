@@ -1,0 +1,12 @@
+# gunicorn settings for production (docker-compose and scripts use this file).
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+control_socket_disable = True
+errorlog = "-"
+# Access log: no client address, no user agent, no time, and no collection URLs.
+accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "1") == "1" else None
+logger_class = "peersurvey.gunicorn_logging.AnonymousAccessLogger"
+access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

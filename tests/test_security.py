@@ -1,0 +1,182 @@
+"""Hardening: production settings, headers, login throttling, submission limits."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from peersurvey.gunicorn_logging import AnonymousAccessLogger
+from surveys.models import Response
+from tests.dashboard_helpers import PASSWORD, lead
+
+ROOT = Path(__file__).resolve().parents[1]
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "x7Kq2-production-like-secret-" + "9f3a" * 10,
+    "ALLOWED_HOSTS": "survey.example.nhs.uk",
+    "CSRF_TRUSTED_ORIGINS": "https://survey.example.nhs.uk",
+    "TRUST_X_FORWARDED_PROTO": "1",
+    "SECURE_SSL_REDIRECT": "1",
+    "SECURE_COOKIES": "1",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_PRELOAD": "1",
+}
+
+
+def test_check_deploy_is_clean_with_production_values():
+    env = {**os.environ, **PRODUCTION}
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_check_deploy_complains_about_development_values():
+    env = {key: value for key, value in os.environ.items() if key not in PRODUCTION}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stdout + result.stderr
+
+
+def csp(reply):
+    return dict(
+        (part.strip().split(" ", 1) + [""])[:2] for part in reply["Content-Security-Policy"].split(";") if part.strip()
+    )
+
+
+@pytest.mark.parametrize("who", ["anonymous", "lead"])
+def test_every_html_page_has_a_strict_policy(client, ward_tablet, staff_link, who):
+    if who == "lead":
+        client.force_login(lead("national_lead", "partnership_lead", review=True))
+    pages = [ward_tablet.path, staff_link.path, "/", "/accounts/login/"]
+    if who == "lead":
+        pages += ["/dashboard/", "/dashboard/quotes/", "/dashboard/report/", "/dashboard/paper/"]
+    for path in pages:
+        reply = client.get(path)
+        assert reply.status_code == 200, path
+        policy = csp(reply)
+        assert "'unsafe-inline'" not in policy["script-src"] and "'unsafe-eval'" not in policy["script-src"]
+        assert policy["object-src"] == "'none'" and policy["base-uri"] == "'none'"
+        assert policy["frame-ancestors"] == "'none'"
+        assert reply["X-Content-Type-Options"] == "nosniff"
+        assert reply["Referrer-Policy"] == "same-origin"
+        assert reply["X-Frame-Options"] == "DENY"
+
+
+def test_dashboard_data_and_exports_are_never_cached(client, db):
+    client.force_login(lead("national_lead", "partnership_lead"))
+    for path in ["/dashboard/", "/dashboard/data.json", "/dashboard/charts.json", "/dashboard/report/",
+                 "/dashboard/export/aggregate.csv", "/dashboard/export/responses.csv", "/dashboard/quotes/"]:
+        assert "no-store" in client.get(path)["Cache-Control"], path
+
+
+def log_in(client, username, password):
+    return client.post("/accounts/login/", {"username": username, "password": password})
+
+
+def test_login_locks_a_username_after_ten_failures_not_the_address(client, db, caplog):
+    cache.clear()
+    alice = lead("alice", "partnership_lead")
+    lead("bob", "partnership_lead")
+    caplog.set_level(logging.INFO, logger="peersurvey.auth")
+    for attempt in range(10):
+        reply = log_in(client, "alice", f"wrong password {attempt}")
+        assert reply.status_code == 200 and "_auth_user_id" not in client.session
+    # Locked: even the right password is refused, and says why.
+    reply = log_in(client, "alice", PASSWORD)
+    assert "locked for 15 minutes" in reply.content.decode()
+    assert "_auth_user_id" not in client.session
+    # Bob, at the same hospital address, is not affected.
+    assert log_in(client, "bob", PASSWORD).status_code == 302
+    assert "wrong password" not in caplog.text and PASSWORD not in caplog.text
+    assert "login failed: username 'alice' (10 of 10)" in caplog.text
+    assert "127.0.0.1" not in caplog.text
+    # Fifteen minutes later (the lock's expiry), alice gets in again.
+    cache.clear()
+    client.logout()
+    assert log_in(client, "alice", PASSWORD).status_code == 302
+    assert client.session["_auth_user_id"] == str(alice.pk)
+
+
+def test_admin_login_is_throttled_too(client, db):
+    cache.clear()
+    for attempt in range(10):
+        client.post("/admin/login/", {"username": "root", "password": f"guess {attempt}"})
+    assert "locked for 15 minutes" in client.post("/admin/login/", {"username": "root", "password": "x"}).content.decode()
+
+
+def test_sessions_expire_after_inactivity(settings):
+    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+    assert settings.SESSION_COOKIE_AGE <= 60 * 60
+
+
+def submit(api, link):
+    return api.submit(link, {"client_id": str(uuid.uuid4()), "answers": {"useful": "yes"}})
+
+
+def test_a_flooding_link_gets_429_while_another_link_is_served(api, ward_tablet, patient_link, settings):
+    cache.clear()
+    settings.PEERSURVEY_LINK_RATE_LIMIT = 5
+    statuses = [submit(api, ward_tablet).status_code for _ in range(8)]
+    assert statuses == [201] * 5 + [429] * 3
+    reply = submit(api, ward_tablet)
+    assert reply.status_code == 429 and 0 < int(reply["Retry-After"]) <= 60
+    assert submit(api, patient_link).status_code == 201
+    assert Response.objects.count() == 6
+
+
+def test_an_honest_tablet_flushing_100_queued_answers_is_not_limited(api, ward_tablet):
+    cache.clear()
+    assert {submit(api, ward_tablet).status_code for _ in range(100)} == {201}
+    assert Response.objects.count() == 100
+
+
+def test_an_oversized_body_gets_413_and_stores_nothing(api, ward_tablet, settings):
+    big = json.dumps({"client_id": str(uuid.uuid4()), "answers": {"comments": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)}})
+    reply = api.submit(ward_tablet, big)
+    assert reply.status_code == 413
+    assert reply.json()["errors"]["body"]
+    assert Response.objects.count() == 0
+
+
+@pytest.mark.parametrize("path,logged", [
+    ("/c/abc123/", False), ("/api/v1/links/abc123/responses", False), ("/dashboard/", True),
+])
+def test_gunicorn_access_log_leaves_out_collection_requests_and_addresses(path, logged):
+    from gunicorn.config import Config
+
+    config = Config()
+    config.set("accesslog", "-")
+    config.set("access_log_format", '"%(m)s %(U)s" %(s)s %(B)s %(M)sms')
+    logger = AnonymousAccessLogger(config)
+    lines = []
+    logger.access_log.handlers = []
+    logger.access_log.addHandler(logging.Handler())
+    logger.access_log.handlers[0].emit = lambda record: lines.append(record.getMessage())
+
+    class Response:
+        status = "200 OK"
+        sent = 10
+        headers = []
+        response_length = 10
+
+    environ = {"PATH_INFO": path, "RAW_URI": path, "REQUEST_METHOD": "GET", "REMOTE_ADDR": "203.0.113.5",
+               "QUERY_STRING": "", "HTTP_USER_AGENT": "Probe", "SERVER_PROTOCOL": "HTTP/1.1"}
+    import datetime
+
+    logger.access(Response(), type("Req", (), {"headers": [], "method": "GET", "path": path, "query": "", "uri": path,
+                                                "version": (1, 1)})(), environ, datetime.timedelta(seconds=0.01))
+    assert bool(lines) is logged
+    assert not any("203.0.113.5" in line or "Probe" in line for line in lines)
