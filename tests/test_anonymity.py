@@ -67,16 +67,33 @@ def test_a_submission_leaves_no_address_agent_or_time_in_the_database_or_logs(ap
         assert type(response.submitted_on).__name__ == "date"
 
 
-def test_ids_do_not_follow_submission_order(api, ward_tablet):
+def test_a_thousand_submissions_leave_no_trace_and_ids_do_not_follow_their_order(api, ward_tablet, caplog, settings):
+    settings.PEERSURVEY_LINK_RATE_LIMIT = 10_000
+    caplog.set_level(logging.DEBUG)
+    probe = {"REMOTE_ADDR": PROBE_ADDRESS, "HTTP_USER_AGENT": PROBE_AGENT}
     ids = []
-    for _ in range(40):
-        reply = api.submit(ward_tablet, {"client_id": str(uuid.uuid4()), "answers": {"useful": "yes"}})
+    for index in range(1000):
+        reply = api.client.post(
+            f"/api/v1/links/{ward_tablet.token}/responses",
+            {"client_id": str(uuid.uuid4()), "answers": {"useful": "yes", "comments": f"answer {index}"}},
+            content_type="application/json",
+            **probe,
+        )
+        assert reply.status_code == 201
         ids.append(reply.json()["id"])
+    assert Response.objects.count() == 1000
     assert all(uuid.UUID(value).version == 4 for value in ids)
-    # 40 random ids sort in submission order with probability 1/40!.
+    # Random ids: 1,000 of them sort in submission order with probability 1/1000!.
     assert sorted(ids) != ids
     by_id = list(Response.objects.order_by("id").values_list("number", flat=True))
     assert by_id != sorted(by_id)
+    stored = _everything_stored()
+    for secret in (PROBE_ADDRESS, PROBE_AGENT):
+        assert secret not in stored and secret not in caplog.text
+    # No time of day in any stored cell: nothing shaped like HH:MM.
+    import re
+
+    assert not re.search(r"\b\d{2}:\d{2}(:\d{2})?\b", stored)
 
 
 def _record(message, *args, path=None):
