@@ -98,7 +98,8 @@ def entry(request: HttpRequest, service_code: str, instrument: str) -> HttpRespo
     access = access_for(request.user)
     if not access.may_see_service(service_code):
         raise PermissionDenied("You may enter paper questionnaires for your own services only.")
-    service = Service.objects.filter(code=service_code).first()
+    # Codes are letters and digits; anything else (a NUL, say) is no service at all.
+    service = Service.objects.filter(code=service_code).first() if service_code.isalnum() else None
     questionnaire = latest_questionnaire(instrument) if instrument in Instrument.values else None
     if service is None or questionnaire is None:
         raise Http404("No such service or questionnaire.")

@@ -26,8 +26,11 @@ from .services import audit_record
 
 
 def asked(value: str | None) -> str | None:
-    """A value from the request as the audit log keeps it: typed by anyone, so bounded."""
-    return value[:100] if value else None
+    """A value from the request as the audit log keeps it: typed by anyone, so bounded,
+    and without control characters (PostgreSQL's jsonb refuses a NUL)."""
+    if not value:
+        return None
+    return "".join(char if char.isprintable() else "\N{REPLACEMENT CHARACTER}" for char in value[:100])
 
 
 def _filters_asked(request: HttpRequest, **kwargs) -> dict:

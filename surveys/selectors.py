@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from threading import Lock
 
@@ -21,6 +22,7 @@ class LoadedQuestionnaire:
     option_ids: dict[tuple[str, str], int]
 
 
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _cache: dict[int, LoadedQuestionnaire] = {}
 _latest: dict[str, int | None] = {}
 _cache_lock = Lock()
@@ -109,7 +111,9 @@ def _load(questionnaire_id: int) -> LoadedQuestionnaire:
 
 def active_link(token: str) -> CollectionLink | None:
     """The link for a token, or None when unknown or revoked (both answer 404)."""
-    if not token or len(token) > 64:
+    # Tokens are URL-safe base64; anything else cannot match (and a NUL would
+    # reach PostgreSQL, which refuses it in a string).
+    if not TOKEN_RE.match(token or ""):
         return None
     return (
         CollectionLink.objects.select_related("service", "questionnaire")

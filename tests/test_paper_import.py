@@ -325,7 +325,7 @@ def test_paper_chooser_offers_only_the_leads_services(client, service_lead):
     assert 'href="/dashboard/paper/" aria-current="page">Paper entry' in page.content.decode()
     reply = client.get("/dashboard/paper/", {"service": "CL", "questionnaire": "staff"})
     assert (reply.status_code, reply["Location"]) == (302, "/dashboard/paper/CL/staff/")
-    assert client.get("/dashboard/paper/", {"service": "M", "questionnaire": "staff"}).status_code == 400
+    assert client.get("/dashboard/paper/", {"service": "M", "questionnaire": "staff"}).status_code == 403
 
 
 def test_a_service_lead_may_not_enter_paper_for_another_service(client, service_lead):
