@@ -403,7 +403,8 @@ def test_a_nul_in_a_path_parameter_is_a_404_not_a_500(db, method, path):
     assert reply.status_code == 404
 
 
-# Dashboard URLs whose parameters the audit log (dashboard.views.audited) records as asked.
+# Dashboard URLs whose parameters the audit log (dashboard.views.audited) records as
+# asked: PostgreSQL's jsonb refuses a NUL, which once made each of these a 500.
 NUL_AUDITED = [
     "/dashboard/?gender=%00",
     "/dashboard/data.json?service=%00",
@@ -421,16 +422,9 @@ NUL_AUDITED = [
 
 
 @pytest.mark.parametrize("path", NUL_AUDITED)
-@pytest.mark.xfail(
-    condition=connection.vendor == "postgresql", strict=True,
-    reason=(
-        "dashboard/views.py audited() keeps the asked values (asked() only truncates) in AuditEvent's "
-        "JSONField; PostgreSQL's jsonb refuses \\u0000 (DataError: unsupported Unicode escape sequence), "
-        "so a NUL in any audited query or path parameter answers 500, not 400/404. SQLite is fine."
-    ),
-)
 def test_a_nul_in_an_audited_dashboard_parameter_is_refused_not_a_500(db, path):
     service("SAN")
     client = Client(raise_request_exception=False)
     client.force_login(lead("national", "partnership_lead", review=True))
-    assert client.get(path).status_code in (400, 404)
+    # A junk page number just shows the first page (Django's Paginator.get_page).
+    assert client.get(path).status_code in ((200,) if "page=" in path else (400, 404))
