@@ -30,9 +30,9 @@ def test_patient_staff_and_dashboard_flows_break_no_policy(open_page, live_serve
     page.on("console", lambda message: console.append(message.text))
     seen = []
 
-    page.goto(live_server.url + kiosk.path)
-    assert "script-src 'self'" in page.evaluate("fetch(location.href).then(r => r.headers.get('content-security-policy'))")
-    page.wait_for_load_state("networkidle")
+    reply = page.goto(live_server.url + kiosk.path)
+    assert "script-src 'self'" in reply.headers["content-security-policy"]
+    page.wait_for_function("document.documentElement.classList.contains('js')")
     page.locator("[data-action=start]").click()
     page.locator(".screen.current .choice").first.click()
     page.locator(".screen.current button.speak").first.click() if page.locator(".screen.current button.speak").count() else None
@@ -59,6 +59,7 @@ def test_patient_staff_and_dashboard_flows_break_no_policy(open_page, live_serve
     seen += violations(page, console)
     for path in ("/dashboard/report/", "/dashboard/quotes/", "/dashboard/quotes/review/", "/dashboard/paper/", "/admin/"):
         page.goto(live_server.url + path)
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(500)
         seen += violations(page, console)
     assert seen == []
