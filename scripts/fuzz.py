@@ -45,7 +45,14 @@ def main(argv=None) -> int:
         tmpdir = tempfile.mkdtemp(prefix="peersurvey-fuzz-")
         os.environ["DATABASE_URL"] = f"sqlite:///{tmpdir}/fuzz.sqlite3"
 
-    import django
+    try:
+        import django
+    except ModuleNotFoundError:
+        # Run as ./scripts/fuzz.py outside the venv: start again with the project's own Python.
+        venv_python = ROOT / ".venv" / "bin" / "python"
+        if venv_python.exists() and Path(sys.executable).resolve() != venv_python.resolve():
+            os.execv(str(venv_python), [str(venv_python), __file__, *(argv if argv is not None else sys.argv[1:])])
+        raise
 
     django.setup()
     from django.conf import settings
