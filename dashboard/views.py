@@ -92,6 +92,22 @@ def _json_error(status: int, errors: dict) -> JsonResponse:
     return JsonResponse({"errors": errors}, status=status)
 
 
+class JsonRefusal(Exception):
+    def __init__(self, response: JsonResponse):
+        self.response = response
+
+
+def _json_selection(request: HttpRequest) -> tuple[Access, Selection]:
+    """Access and filters for a JSON endpoint; refusals answer in JSON (403, 400)."""
+    try:
+        access = access_for(request.user)
+        return access, _selection(request, access)[1]
+    except PermissionDenied as denied:
+        raise JsonRefusal(_json_error(403, {"access": [str(denied)]})) from None
+    except BadFilter as bad:
+        raise JsonRefusal(_json_error(400, bad.form.errors_by_public_name())) from None
+
+
 @never_cache
 @login_required
 @audited(AuditAction.DASHBOARD_VIEW)
@@ -125,12 +141,9 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_GET
 def data_json(request: HttpRequest) -> JsonResponse:
     try:
-        access = access_for(request.user)
-        _, selection = _selection(request, access)
-    except PermissionDenied as denied:
-        return _json_error(403, {"access": [str(denied)]})
-    except BadFilter as bad:
-        return _json_error(400, bad.form.errors_by_public_name())
+        access, selection = _json_selection(request)
+    except JsonRefusal as refusal:
+        return refusal.response
     return JsonResponse(dashboard_data(selection, access))
 
 
@@ -141,12 +154,9 @@ def data_json(request: HttpRequest) -> JsonResponse:
 def charts_json(request: HttpRequest) -> JsonResponse:
     """What the open page fetches to redraw itself: the figures and the header numbers."""
     try:
-        access = access_for(request.user)
-        _, selection = _selection(request, access)
-    except PermissionDenied as denied:
-        return _json_error(403, {"access": [str(denied)]})
-    except BadFilter as bad:
-        return _json_error(400, bad.form.errors_by_public_name())
+        access, selection = _json_selection(request)
+    except JsonRefusal as refusal:
+        return refusal.response
     data = dashboard_data(selection, access)
     return JsonResponse(
         {
