@@ -12,8 +12,10 @@ export DEBUG=0 STATIC_ROOT=$(mktemp -d)
 $PY manage.py migrate --noinput -v0
 $PY manage.py collectstatic --noinput -v0
 $PY manage.py demo --no-user | tail -1
-patient=$($PY manage.py show_links --service CC | awk -F'\t' '$2=="patient"{print $4; exit}')
-staff=$($PY manage.py show_links --service CC | awk -F'\t' '$2=="staff"{print $4; exit}')
+# Read the whole list first: awk quitting early would break show_links' pipe.
+links=$($PY manage.py show_links --service CC)
+patient=$(printf '%s\n' "$links" | awk -F'\t' '$2=="patient"{print $4; exit}')
+staff=$(printf '%s\n' "$links" | awk -F'\t' '$2=="staff"{print $4; exit}')
 
 GUNICORN_BIND=127.0.0.1:$PORT GUNICORN_WORKERS=2 .venv/bin/gunicorn peersurvey.wsgi:application \
   --config gunicorn.conf.py >/tmp/peersurvey-smoke.log 2>&1 &
