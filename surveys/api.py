@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import logging
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -14,6 +16,11 @@ from .ratelimit import link_allows
 from .selectors import active_link, loaded_questionnaire
 from .services import SubmissionConflict, link_submit
 from .validation import SubmissionInvalid, clean_submission
+
+logger = logging.getLogger(__name__)
+
+# Seconds a client is asked to wait while the database is away (a restart takes a few).
+BUSY_RETRY_AFTER = 5
 
 
 def _error(status: int, errors: dict[str, list[str]]) -> JsonResponse:
@@ -25,6 +32,21 @@ def _error(status: int, errors: dict[str, list[str]]) -> JsonResponse:
 @csrf_exempt
 @require_POST
 def submit_response(request: HttpRequest, token: str) -> JsonResponse:
+    try:
+        return _submit(request, token)
+    except (OperationalError, InterfaceError) as exc:
+        # The database is away (restarting, failing over, out of connections).
+        # The submission's transaction failed with it, so nothing is stored (or,
+        # if the connection broke as it committed, all of it is). A 503 tells the
+        # tablet to keep the answers queued and send them again with the same
+        # client_id: stored once either way, the retry answering 201 or 200.
+        logger.warning("Submission refused with 503: the database is unavailable (%s).", type(exc).__name__)
+        reply = _error(503, {"service": ["The service is busy; please try again shortly."]})
+        reply["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return reply
+
+
+def _submit(request: HttpRequest, token: str) -> JsonResponse:
     link = active_link(token)
     if link is None:
         return _error(404, {"token": ["This survey link is unknown or no longer in use."]})

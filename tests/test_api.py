@@ -2,8 +2,10 @@
 
 import json
 import uuid
+from unittest import mock
 
 import pytest
+from django.db import InterfaceError, OperationalError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -114,6 +116,31 @@ def test_running_numbers_count_up_within_each_service(api, ward_tablet, morpeth)
     api.submit(morpeth_link, body(answers={"useful": "yes"}))
     numbers = sorted(Response.objects.values_list("service__code", "number"))
     assert numbers == [("CL", 1), ("CL", 2), ("CL", 3), ("M", 1)]
+
+
+@pytest.mark.parametrize(
+    "target, error",
+    [
+        # The connection breaks after the response row is written, inside the transaction.
+        ("surveys.services._store_answers", OperationalError("server closed the connection unexpectedly")),
+        # The database is already away when the request arrives.
+        ("surveys.api.active_link", OperationalError("connection refused")),
+        ("surveys.api.link_allows", InterfaceError("connection already closed")),
+    ],
+)
+def test_503_with_retry_after_while_the_database_is_away_and_nothing_stored(api, ward_tablet, target, error):
+    payload = body()
+    with mock.patch(target, side_effect=error):
+        reply = api.submit(ward_tablet, payload)
+    assert reply.status_code == 503
+    assert int(reply["Retry-After"]) > 0
+    assert reply.json() == {"errors": {"service": ["The service is busy; please try again shortly."]}}
+    assert Response.objects.count() == 0
+    assert ChoiceAnswer.objects.count() == 0 and TextAnswer.objects.count() == 0
+    # The tablet sends the same submission again once the database is back: stored once.
+    assert api.submit(ward_tablet, payload).status_code == 201
+    assert api.submit(ward_tablet, payload).status_code == 200
+    assert Response.objects.count() == 1
 
 
 json_values = st.recursive(
