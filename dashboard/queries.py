@@ -1,18 +1,164 @@
-"""Every aggregation the dashboard needs, as a few grouped SQL statements.
+"""Every count the dashboard needs.
 
-The number of queries is fixed: it does not grow with questions, options,
-services or responses (tests pin it). Nothing here loops over responses.
+The fast path reads the tallies (surveys/tallies.py) in one statement, whose
+cost depends on services x months x options, never on how many responses there
+are. A selection the tallies cannot answer (two or more about-you filters at
+once) is counted from the answers in five grouped statements. Both return the
+same `Counts`; the suite holds them to each other. Nothing here loops over
+responses.
 """
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet
+from datetime import date, timedelta
 
-from surveys.models import ChoiceAnswer, Response
+from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+
+from surveys.models import ChoiceAnswer, Option, Period, Response, Tally, TallyKind
+from surveys.selectors import catalogue
+from surveys.tallies import EVERYONE, month_start
 
 from .access import Access
 from .filters import Selection
 from .stats import Counts
+
+
+def selection_counts(selection: Selection, access: Access) -> tuple[Counts, dict[str, int]]:
+    """Counts for data.json, and the number of services per group in the selection."""
+    if len(selection.about) <= 1:
+        return tally_counts(selection, access)
+    return answer_counts(selection, access)
+
+
+# --- the fast path: tallies --------------------------------------------------
+
+
+Window = tuple[str, date | None, date | None]  # period, first start, end (exclusive)
+
+
+def date_windows(date_from: date | None, date_to: date | None) -> list[Window]:
+    """Which tally rows cover a date range: whole months, plus days at the ragged ends.
+
+    >>> date_windows(None, None)
+    [('m', None, None)]
+    >>> date_windows(date(2026, 1, 15), date(2026, 3, 31))  # doctest: +NORMALIZE_WHITESPACE
+    [('m', datetime.date(2026, 2, 1), datetime.date(2026, 4, 1)),
+     ('d', datetime.date(2026, 1, 15), datetime.date(2026, 2, 1))]
+    >>> date_windows(date(2026, 1, 2), date(2026, 1, 20))
+    [('d', datetime.date(2026, 1, 2), datetime.date(2026, 1, 21))]
+    """
+    if date_from is None and date_to is None:
+        return [(Period.MONTH.value, None, None)]
+    day_after = None if date_to is None else date_to + timedelta(days=1)
+    months_from = None if date_from is None else date_from if date_from.day == 1 else _next_month(date_from)
+    months_end = None if day_after is None else day_after if day_after.day == 1 else month_start(day_after)
+    if months_from is not None and months_end is not None and months_from >= months_end:
+        return [(Period.DAY.value, date_from, day_after)]
+    windows: list[Window] = [(Period.MONTH.value, months_from, months_end)]
+    if date_from is not None and date_from != months_from:
+        windows.append((Period.DAY.value, date_from, months_from))
+    if day_after is not None and day_after != months_end:
+        windows.append((Period.DAY.value, months_end, day_after))
+    return windows
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _window_filter(windows: list[Window]) -> Q:
+    condition = Q()
+    for period, first, end in windows:
+        window = Q(period=period)
+        if first is not None:
+            window &= Q(start__gte=first)
+        if end is not None:
+            window &= Q(start__lt=end)
+        condition |= window
+    return condition
+
+
+def selected_tallies(selection: Selection) -> QuerySet[Tally]:
+    tallies = Tally.objects.filter(_window_filter(date_windows(selection.date_from, selection.date_to)))
+    if selection.services:
+        tallies = tallies.filter(service__code__in=selection.services)
+    if selection.security:
+        tallies = tallies.filter(service__security=selection.security)
+    if selection.specialism:
+        tallies = tallies.filter(service__specialisms__specialism=selection.specialism)
+    if selection.about:
+        ((question, option),) = selection.about.items()
+        among = Option.objects.filter(question__code=question, code=option).values("pk")
+        return tallies.filter(among__in=Subquery(among))
+    return tallies.filter(among=EVERYONE)
+
+
+def tally_counts(selection: Selection, access: Access) -> tuple[Counts, dict[str, int]]:
+    """One statement: totals per tallied thing, and responses per service and date."""
+    tallies = selected_tallies(selection)
+    totals = tallies.values("kind", "ref").annotate(
+        code=Value(""), day=Value(None, output_field=DateField()), total=Sum("n")
+    )
+    by_service_and_day = (
+        tallies.filter(kind=TallyKind.RESPONSES)
+        .values("kind", "ref")
+        .annotate(code=F("service__code"), day=F("start"), total=Sum("n"))
+    )
+    rows = list(totals.union(by_service_and_day, all=True))
+    names = catalogue()
+    if not names.knows(*_ids(rows)):  # a questionnaire version loaded since this process began
+        names = catalogue(refresh=True)
+    return _counts_from_tallies(rows, names, access)
+
+
+def _ids(rows: list[dict]) -> tuple[set[int], set[int], set[int]]:
+    ids: dict[str, set[int]] = {kind: set() for kind in TallyKind.values}
+    for row in rows:
+        ids[row["kind"]].add(row["ref"])
+    return ids[TallyKind.RESPONSES], ids[TallyKind.ANSWERED], ids[TallyKind.CHOSE]
+
+
+def _counts_from_tallies(rows: list[dict], names, access: Access) -> tuple[Counts, dict[str, int]]:
+    n: dict[str, int] = {}
+    options: dict[tuple[str, str, str], int] = {}
+    answered: dict[tuple[str, str], int] = {}
+    by_service: dict[tuple[str, str], int] = {}
+    by_day: dict[tuple[date, str], int] = {}
+    services: dict[str, set[str]] = {}
+    for row in rows:
+        kind, ref, total = row["kind"], row["ref"], row["total"]
+        if row["code"]:  # responses per service and date
+            group = names.groups[ref]
+            services.setdefault(group, set()).add(row["code"])
+            by_day[(row["day"], group)] = by_day.get((row["day"], group), 0) + total
+            if access.every_service or row["code"] in access.own_codes:
+                key = (row["code"], group)
+                by_service[key] = by_service.get(key, 0) + total
+        elif kind == TallyKind.RESPONSES:
+            group = names.groups[ref]
+            n[group] = n.get(group, 0) + total
+        elif kind == TallyKind.ANSWERED:
+            group, question, _ = names.questions[ref]
+            answered[(group, question)] = answered.get((group, question), 0) + total
+        else:
+            group, question, option = names.options[ref]
+            options[(group, question, option)] = options.get((group, question, option), 0) + total
+    # One-choice questions are not tallied as answered: each respondent who
+    # answered chose exactly one option, so its options add up to it.
+    for (group, question, option), total in options.items():
+        if names.kinds[(group, question)] == "one":
+            answered[(group, question)] = answered.get((group, question), 0) + total
+    counts = Counts(
+        n=n,
+        options=options,
+        answered=answered,
+        by_service=[(code, group, total) for (code, group), total in by_service.items()],
+        by_day=[(day, group, total) for (day, group), total in by_day.items()],
+    )
+    return counts, {group: len(codes) for group, codes in services.items()}
+
+
+# --- the slow path: answers --------------------------------------------------
 
 
 def selected_responses(selection: Selection) -> QuerySet[Response]:
@@ -35,8 +181,8 @@ def selected_responses(selection: Selection) -> QuerySet[Response]:
     return responses
 
 
-def selection_counts(selection: Selection, access: Access) -> tuple[Counts, dict[str, int]]:
-    """Counts for data.json, and the number of services per group in the selection."""
+def answer_counts(selection: Selection, access: Access) -> tuple[Counts, dict[str, int]]:
+    """The same counts as `tally_counts`, from the answers themselves (five statements)."""
     responses = selected_responses(selection)
     totals = {
         row["group"]: row

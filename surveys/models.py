@@ -229,3 +229,46 @@ class TextAnswer(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["response", "question"], name="text_answer_unique")]
+
+
+class Period(models.TextChoices):
+    DAY = "d", "Day"
+    MONTH = "m", "Month"
+
+
+class TallyKind(models.TextChoices):
+    RESPONSES = "r", "Responses (ref: questionnaire)"
+    ANSWERED = "q", "Answered a many-choice question (ref: question)"
+    CHOSE = "o", "Chose an option (ref: option)"
+
+
+class Tally(models.Model):
+    """Counts the dashboard reads instead of the answers (surveys/tallies.py).
+
+    One row counts the respondents of a service in one day or one month who
+    did something: responded, answered a many-choice question, or chose an
+    option. `among` narrows it to respondents who chose one about-you option
+    (an Option id; 0 means everyone), so a demographic filter is a lookup too.
+    Rows change in the same transaction as the answers they count, so they are
+    never out of step; `manage.py rebuild_tallies --check` recounts to prove it.
+    """
+
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    period = models.CharField(max_length=1, choices=Period.choices)
+    start = models.DateField(help_text="The day, or the first day of the month.")
+    among = models.PositiveIntegerField(default=0, help_text="0, or the about-you Option id respondents chose.")
+    kind = models.CharField(max_length=1, choices=TallyKind.choices)
+    ref = models.PositiveIntegerField(help_text="Questionnaire, Question or Option id, by kind.")
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            # Also the dashboard's read path: one period and slice, then
+            # services and dates (column order matters; the upsert does not care).
+            models.UniqueConstraint(
+                fields=["period", "among", "service", "start", "kind", "ref"], name="tally_key_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service_id} {self.period}{self.start} among {self.among}: {self.kind}{self.ref} = {self.n}"

@@ -25,6 +25,7 @@ class LoadedQuestionnaire:
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _cache: dict[int, LoadedQuestionnaire] = {}
 _latest: dict[str, int | None] = {}
+_catalogue: list[Catalogue] = []
 _cache_lock = Lock()
 
 
@@ -49,6 +50,51 @@ def clear_questionnaire_cache() -> None:
     with _cache_lock:
         _cache.clear()
         _latest.clear()
+        _catalogue.clear()
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Row ids of every questionnaire version, question and option, as codes.
+
+    Tallies count by id; the dashboard speaks in codes. Ids never change
+    meaning, so one copy per process serves until an id it lacks turns up.
+    """
+
+    groups: dict[int, str]                          # questionnaire id -> "patient"
+    questions: dict[int, tuple[str, str, str]]      # question id -> (group, code, kind)
+    options: dict[int, tuple[str, str, str]]        # option id -> (group, question code, option code)
+    kinds: dict[tuple[str, str], str]               # (group, question code) -> "one", "many" or "text"
+
+    def knows(self, questionnaire_ids, question_ids, option_ids) -> bool:
+        return (
+            set(questionnaire_ids) <= self.groups.keys()
+            and set(question_ids) <= self.questions.keys()
+            and set(option_ids) <= self.options.keys()
+        )
+
+
+def catalogue(*, refresh: bool = False) -> Catalogue:
+    with _cache_lock:
+        if _catalogue and not refresh:
+            return _catalogue[0]
+    questions = {
+        pk: (group, code, kind)
+        for pk, group, code, kind in Question.objects.values_list("pk", "questionnaire__code", "code", "kind")
+    }
+    loaded = Catalogue(
+        groups=dict(Questionnaire.objects.values_list("pk", "code")),
+        questions=questions,
+        options={
+            pk: (questions[question_id][0], questions[question_id][1], code)
+            for pk, question_id, code in Option.objects.values_list("pk", "question_id", "code")
+        },
+        kinds={(group, code): kind for group, code, kind in questions.values()},
+    )
+    with _cache_lock:
+        _catalogue[:] = [loaded]
+    return loaded
+
 
 
 def latest_loaded(code: str) -> LoadedQuestionnaire | None:

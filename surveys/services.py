@@ -29,6 +29,7 @@ from .models import (
     TextAnswer,
 )
 from .selectors import LoadedQuestionnaire, clear_questionnaire_cache, latest_questionnaire, loaded_questionnaire
+from .tallies import SLICED_BY, Counted, tallies_add, tallies_rebuild
 from .validation import Submission
 
 
@@ -72,10 +73,8 @@ def response_submit(
     `number` keeps a running number given from outside (an imported file);
     a number already taken in the service raises `IntegrityError`.
     """
-    if link is not None:
-        existing = Response.objects.filter(link=link, client_id=submission.client_id).first()
-        if existing is not None:
-            return _replay(existing, submission)
+    # No look for a replay first: the unique (link, client_id) constraint
+    # refuses one, and only then is the stored response read.
     loaded = loaded_questionnaire(questionnaire.pk)
     try:
         with transaction.atomic():
@@ -89,10 +88,8 @@ def response_submit(
                 number=_next_number(service) if number is None else _claim_number(service, number),
                 digest=submission.digest,
             )
-            _store_answers(response, submission, loaded)
+            tallies_add([_store_answers(response, submission, loaded)])
     except IntegrityError:
-        # Two copies of one submission raced past the check above; the loser
-        # sees the winner's row.
         if link is None:
             raise
         existing = Response.objects.filter(link=link, client_id=submission.client_id).first()
@@ -126,19 +123,35 @@ def _claim_number(service: Service, number: int) -> int:
     return number
 
 
-def _store_answers(response: Response, submission: Submission, loaded: LoadedQuestionnaire) -> None:
+def _store_answers(response: Response, submission: Submission, loaded: LoadedQuestionnaire) -> Counted:
+    """Store the answers; returns the response as the tallies count it."""
     choices = []
     texts = []
+    many_questions = []
+    slices = []
     for code, value in submission.answers.items():
         kind = loaded.definition.question(code).kind
         if kind == "text":
             texts.append(TextAnswer(response=response, question_id=loaded.question_ids[code], text=value))
             continue
+        if kind == "many":
+            many_questions.append(loaded.question_ids[code])
         for option_code in (value,) if kind == "one" else value:
-            choices.append(ChoiceAnswer(response=response, option_id=loaded.option_ids[(code, option_code)]))
+            option_id = loaded.option_ids[(code, option_code)]
+            choices.append(ChoiceAnswer(response=response, option_id=option_id))
+            if code in SLICED_BY:
+                slices.append(option_id)
     ChoiceAnswer.objects.bulk_create(choices)
     if texts:
         TextAnswer.objects.bulk_create(texts)
+    return Counted(
+        service_id=response.service_id,
+        day=response.submitted_on,
+        questionnaire_id=response.questionnaire_id,
+        options=tuple(choice.option_id for choice in choices),
+        many_questions=tuple(many_questions),
+        slices=tuple(slices),
+    )
 
 
 def link_submit(*, link: CollectionLink, submission: Submission) -> SubmitResult:
@@ -355,4 +368,13 @@ def responses_purge(*, before: date, service_code: str | None = None, dry_run: b
         return responses.count()
     with transaction.atomic():
         _, deleted = responses.delete()
+        # Every month up to the cut-off may have lost answers: recount them.
+        tallies_rebuild(
+            service_id=service.pk if service_code is not None else None,
+            months=(date(1, 1, 1), _next_month(before)),
+        )
     return deleted.get(Response._meta.label, 0)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)

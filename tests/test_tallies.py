@@ -1,0 +1,179 @@
+"""The dashboard's fast path (tallies) gives exactly the numbers a full recount gives,
+after random submissions, purges and imports; and data.json's cost stays fixed."""
+
+import doctest
+import random
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from hypothesis import given
+from hypothesis import strategies as st
+
+import dashboard.queries
+import dashboard.stats
+import surveys.tallies
+from dashboard.access import access_for
+from dashboard.filters import Selection
+from dashboard.queries import answer_counts, date_windows, tally_counts
+from dashboard.stats import _by_month
+from surveys.imports import responses_import
+from surveys.models import Response, Tally
+from surveys.selectors import loaded_questionnaire
+from surveys.services import response_submit, responses_purge
+from surveys.tallies import tallies_differences, tallies_rebuild
+from surveys.validation import Submission, clean_answers
+from tests.dashboard_helpers import lead, link, service
+from tests.fuzzing import valid_answers
+
+FIRST_DAY = date(2026, 1, 20)
+
+
+@pytest.mark.parametrize("module", [surveys.tallies, dashboard.queries, dashboard.stats])
+def test_doctests(module):
+    failures, tried = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert tried > 0 and failures == 0
+
+
+@given(
+    st.one_of(st.none(), st.dates(date(2025, 1, 1), date(2027, 12, 31))),
+    st.one_of(st.none(), st.dates(date(2025, 1, 1), date(2027, 12, 31))),
+)
+def test_date_windows_cover_exactly_the_days_asked_for(date_from, date_to):
+    if date_from and date_to and date_from > date_to:
+        date_from, date_to = date_to, date_from
+    lowest, highest = date(2024, 1, 1), date(2028, 12, 31)
+    covered = []
+    for period, first, end in date_windows(date_from, date_to):
+        day = first or lowest
+        while day <= (end - timedelta(days=1) if end else highest):
+            if period == "d":
+                covered.append(day)
+                day += timedelta(days=1)
+            else:
+                assert day.day == 1, "month rows start on the first"
+                month_end = dashboard.queries._next_month(day)
+                covered.extend(day + timedelta(days=offset) for offset in range((month_end - day).days))
+                day = month_end
+    wanted = [lowest + timedelta(days=offset) for offset in range((highest - lowest).days + 1)]
+    wanted = [day for day in wanted if (not date_from or day >= date_from) and (not date_to or day <= date_to)]
+    assert sorted(covered) == wanted  # no day missing, none twice
+
+
+def submit_randomly(rng, services, count):
+    for _ in range(count):
+        service_ = rng.choice(services)
+        group = "patient" if rng.random() < 0.75 else "staff"
+        link_ = link(service_, group)
+        definition = loaded_questionnaire(link_.questionnaire_id).definition
+        response_submit(
+            service=service_,
+            questionnaire=link_.questionnaire,
+            submission=Submission(client_id=uuid.uuid4(), answers=clean_answers(definition, valid_answers(rng, definition))),
+            channel=link_.channel,
+            link=link_,
+            submitted_on=FIRST_DAY + timedelta(days=rng.randrange(0, 120)),
+        )
+
+
+SELECTIONS = [
+    Selection(),
+    Selection(services=("A",)),
+    Selection(services=("A", "C")),
+    Selection(security="medium"),
+    Selection(specialism="women"),
+    Selection(about={"gender": "female"}),
+    Selection(about={"age_band": "25_34"}, services=("B",)),
+    Selection(about={"time_in_service": "1_2y"}),
+    Selection(date_from=date(2026, 2, 10)),
+    Selection(date_to=date(2026, 3, 31)),
+    Selection(date_from=date(2026, 2, 1), date_to=date(2026, 2, 28)),
+    Selection(date_from=date(2026, 1, 25), date_to=date(2026, 4, 3), about={"ethnicity": "white_english"}),
+    Selection(date_from=date(2026, 3, 3), date_to=date(2026, 3, 9), security="low"),
+]
+
+
+def assert_fast_path_matches_recount(access):
+    assert tallies_differences() == []
+    for selection in SELECTIONS:
+        fast, fast_services = tally_counts(selection, access)
+        slow, slow_services = answer_counts(selection, access)
+        assert fast.n == slow.n, selection
+        assert fast.options == slow.options, selection
+        assert fast.answered == {key: value for key, value in slow.answered.items() if value}, selection
+        assert sorted(fast.by_service) == sorted(slow.by_service), selection
+        assert _by_month(fast.by_day, 1) == _by_month(slow.by_day, 1), selection
+        assert fast_services == slow_services, selection
+
+
+@pytest.fixture
+def services(db):
+    return [
+        service("A", security="low", specialisms=["women"]),
+        service("B", security="medium"),
+        service("C", security="medium", specialisms=["learning_disability"]),
+        service("D", security="high"),
+    ]
+
+
+def test_tallies_match_a_full_recount_after_random_submissions_purges_and_imports(services, client):
+    rng = random.Random(20261126)
+    partnership = access_for(lead("national", "partnership_lead"))
+    submit_randomly(rng, services, 160)
+    assert Tally.objects.exists()
+    assert_fast_path_matches_recount(partnership)
+    service_lead = lead("a_lead", "service_lead", ["A"])
+    client.force_login(service_lead)
+    assert_fast_path_matches_recount(access_for(service_lead))  # by_service shows only A
+
+    responses_purge(before=date(2026, 2, 14), service_code="B")
+    responses_purge(before=date(2026, 3, 5))
+    assert not Response.objects.filter(submitted_on__lt=date(2026, 3, 5)).exists()
+    assert_fast_path_matches_recount(partnership)
+
+    client.force_login(lead("exporter", "partnership_lead"))
+    exported = b"".join(client.get("/dashboard/export/responses.csv").streaming_content)
+    before = tally_counts(Selection(), partnership)[0]
+    responses_purge(before=date(2026, 11, 1))
+    assert tally_counts(Selection(), partnership)[0].n == {}
+    responses_import(exported, today=date(2026, 11, 26))
+    assert tally_counts(Selection(), partnership)[0].n == before.n
+    submit_randomly(rng, services, 40)
+    assert_fast_path_matches_recount(partnership)
+
+
+def test_rebuild_gives_the_same_tallies_as_counting_as_answers_arrive(services):
+    submit_randomly(random.Random(7), services, 60)
+    kept = sorted(Tally.objects.values_list("service_id", "period", "start", "among", "kind", "ref", "n"))
+    Tally.objects.all().delete()
+    tallies_rebuild()
+    assert sorted(Tally.objects.values_list("service_id", "period", "start", "among", "kind", "ref", "n")) == kept
+
+
+def test_the_fast_path_is_used_unless_two_about_you_filters_are_combined(services):
+    submit_randomly(random.Random(3), services, 20)
+    access = access_for(lead("national", "partnership_lead"))
+    with CaptureQueriesContext(connection) as one_filter:
+        dashboard.queries.selection_counts(Selection(about={"gender": "male"}, services=("A",)), access)
+    assert [query["sql"] for query in one_filter.captured_queries if "surveys_tally" in query["sql"]]
+    with CaptureQueriesContext(connection) as two_filters:
+        counts, _ = dashboard.queries.selection_counts(Selection(about={"gender": "male", "age_band": "25_34"}), access)
+    assert not [query["sql"] for query in two_filters.captured_queries if "surveys_tally" in query["sql"]]
+    assert counts.n == answer_counts(Selection(about={"gender": "male", "age_band": "25_34"}), access)[0].n
+
+
+@pytest.mark.parametrize("query", ["", "?service=A", "?gender=female", "?from=2026-02-03&to=2026-03-30"])
+@pytest.mark.parametrize("role", ["partnership_lead", "service_lead"])
+def test_data_json_takes_at_most_five_queries_whatever_the_data(services, client, query, role):
+    user = lead("someone", role, ["A", "B"] if role == "service_lead" else [])
+    client.force_login(user)
+    client.get("/dashboard/data.json")  # the questionnaires, cached per process
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(f"/dashboard/data.json{query}").status_code == 200
+    submit_randomly(random.Random(5), services + [service("E"), service("F")], 60)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(f"/dashboard/data.json{query}").status_code == 200
+    # The session, the user with their role, the services, the tallies, the audit row.
+    assert len(small) == len(large) <= 5
