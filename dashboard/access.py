@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Exists, OuterRef
 
 from surveys.models import Service
 
@@ -24,6 +25,9 @@ class Access:
     every_service: bool
     own_codes: frozenset[str]
     can_review_quotes: bool
+    # Every service as (code, name), for the filters: a code that is not here
+    # is unknown (400), one the user may not see is refused (403).
+    services: tuple[tuple[str, str], ...] = ()
 
     def may_see_service(self, code: str) -> bool:
         return self.every_service or code in self.own_codes
@@ -34,22 +38,32 @@ class Access:
 
 
 def access_for(user) -> Access:
-    """The user's dashboard access, or PermissionDenied (403) without a role."""
+    """The user's dashboard access, or PermissionDenied (403) without a role.
+
+    One query: the role comes with the user (peersurvey.auth.DashboardBackend),
+    the user's own services with the list of all of them.
+    """
     if not user.is_authenticated:
         raise PermissionDenied("Log in first.")
-    lead = Lead.objects.filter(user=user).prefetch_related("services").first()
-    if user.is_superuser:
-        return Access(user.get_username(), Role.PARTNERSHIP_LEAD, True, frozenset(), True)
+    try:
+        lead = user.lead
+    except ObjectDoesNotExist:
+        lead = None
+    if user.is_superuser or (lead is not None and lead.role == Role.PARTNERSHIP_LEAD):
+        services = tuple(Service.objects.order_by("code").values_list("code", "name"))
+        can_review = True if user.is_superuser else lead.can_review_quotes
+        return Access(user.get_username(), Role.PARTNERSHIP_LEAD, True, frozenset(), can_review, services)
     if lead is None:
         raise PermissionDenied("This account has no dashboard role. Ask an administrator.")
-    if lead.role == Role.PARTNERSHIP_LEAD:
-        return Access(user.get_username(), lead.role, True, frozenset(), lead.can_review_quotes)
+    mine = Lead.services.through.objects.filter(lead=lead, service=OuterRef("pk"))
+    rows = Service.objects.order_by("code").annotate(mine=Exists(mine)).values_list("code", "name", "mine")
     return Access(
         user.get_username(),
         lead.role,
         False,
-        frozenset(service.code for service in lead.services.all()),
+        frozenset(code for code, _, is_mine in rows if is_mine),
         lead.can_review_quotes,
+        tuple((code, name) for code, name, _ in rows),
     )
 
 

@@ -14,7 +14,7 @@ from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import PermissionDenied
 
-from surveys.models import Security, Service, Specialism
+from surveys.models import Security, Specialism
 
 from .access import Access
 
@@ -75,12 +75,10 @@ class FilterForm(forms.Form):
         self.access = access
         anything = [("", "Any")]
         if access.every_service:
-            self.fields["service"].choices = [
-                (code, f"{code} – {name}") for code, name in Service.objects.order_by("code").values_list("code", "name")
-            ]
+            self.fields["service"].choices = [(code, f"{code} – {name}") for code, name in access.services]
         else:
             # Any code parses, so that another service's code is a 403, not a 400.
-            self.fields["service"].choices = [(code, code) for code in Service.objects.values_list("code", flat=True)]
+            self.fields["service"].choices = [(code, code) for code, _ in access.services]
         self.fields["security"].choices = anything + list(Security.choices)
         self.fields["specialism"].choices = anything + list(Specialism.choices)
         for code in ABOUT_FILTERS:

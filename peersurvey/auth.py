@@ -8,12 +8,15 @@ import logging
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.auth import SESSION_KEY, get_user_model
+from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 
 logger = logging.getLogger("peersurvey.auth")
+UserModel = get_user_model()
 
 
 def _key(kind: str, username: str) -> str:
@@ -77,3 +80,32 @@ class ThrottledAdminAuthenticationForm(ThrottledAuthenticationForm, AdminAuthent
 
 
 login_view = LoginView.as_view(authentication_form=ThrottledAuthenticationForm)
+
+
+class DashboardBackend(ModelBackend):
+    """Django's own backend, loading the user's dashboard role with the user:
+    one query per request instead of two."""
+
+    def get_user(self, user_id):
+        user = UserModel._default_manager.select_related("lead").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class RenewSessionMiddleware:
+    """The idle timeout slides on what a person does, not on the live
+    dashboard's own refresh: a screen left open still logs out after an hour."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if (
+            session is not None
+            and session.session_key
+            and not request.path.endswith(".json")
+            and SESSION_KEY in session
+        ):
+            session.modified = True
+        return response

@@ -52,10 +52,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "peersurvey.auth.RenewSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = ["peersurvey.auth.DashboardBackend"]
 
 ROOT_URLCONF = "peersurvey.urls"
 WSGI_APPLICATION = "peersurvey.wsgi.application"
@@ -160,8 +163,9 @@ CONTENT_SECURITY_POLICY = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
-# A dashboard session ends after this much inactivity (every request renews it).
-SESSION_SAVE_EVERY_REQUEST = True
+# A dashboard session ends after this much inactivity: pages and actions renew
+# it, the live dashboard's refresh does not (peersurvey.auth.RenewSessionMiddleware).
+SESSION_SAVE_EVERY_REQUEST = False
 
 # Login throttling, per username and never per address: a whole hospital shares one.
 PEERSURVEY_LOGIN_MAX_FAILURES = int(os.environ.get("PEERSURVEY_LOGIN_MAX_FAILURES", "10"))

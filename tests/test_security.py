@@ -6,10 +6,12 @@ import os
 import subprocess
 import sys
 import uuid
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from peersurvey.gunicorn_logging import AnonymousAccessLogger
 from surveys.models import Response
@@ -119,9 +121,23 @@ def test_admin_login_is_throttled_too(client, db):
     assert "locked for 15 minutes" in client.post("/admin/login/", {"username": "root", "password": "x"}).content.decode()
 
 
-def test_sessions_expire_after_inactivity(settings):
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True
+def test_sessions_expire_after_an_hour_without_a_page_view_even_with_the_dashboard_open(client, db, settings):
+    from django.contrib.sessions.models import Session
+
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
+    client.force_login(lead("nat", "partnership_lead"))
+
+    def expiry():
+        return Session.objects.get(session_key=client.session.session_key).expire_date
+
+    Session.objects.update(expire_date=timezone.now() + timedelta(minutes=5))
+    client.get("/dashboard/data.json")
+    client.get("/dashboard/charts.json")
+    assert expiry() < timezone.now() + timedelta(minutes=6)  # the live refresh does not keep it alive
+    client.get("/dashboard/")
+    assert expiry() > timezone.now() + timedelta(minutes=55)  # a page a person opened does
+    Session.objects.update(expire_date=timezone.now() - timedelta(seconds=1))
+    assert client.get("/dashboard/data.json").status_code == 302  # idle too long: log in again
 
 
 def submit(api, link):

@@ -59,7 +59,10 @@
   function refresh() {
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (reply) {
-        if (!reply.ok || reply.headers.get("Content-Type").indexOf("application/json") !== 0) {
+        if (reply.redirected && reply.url.indexOf("/accounts/login/") !== -1) {
+          throw new Error("logged out");
+        }
+        if (!reply.ok || (reply.headers.get("Content-Type") || "").indexOf("application/json") !== 0) {
           throw new Error("refresh refused: " + reply.status);
         }
         return reply.json();
@@ -79,9 +82,11 @@
         time.textContent = when.toLocaleTimeString("en-GB");
         schedule();
       })
-      .catch(function () {
+      .catch(function (error) {
         summary.classList.add("stale");
-        setText("updated", "not since the page loaded: reload to try again");
+        setText("updated", error.message === "logged out"
+          ? "not since your session ended after an hour without use: reload the page to log in again"
+          : "not since the page loaded: reload to try again");
       });
   }
 
