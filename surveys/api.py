@@ -50,7 +50,7 @@ def _submit(request: HttpRequest, token: str) -> JsonResponse:
     link = active_link(token)
     if link is None:
         return _error(404, {"token": ["This survey link is unknown or no longer in use."]})
-    allowed, retry_after = link_allows(link.token)
+    allowed, retry_after = link_allows(link)
     if not allowed:
         reply = _error(429, {"link": ["Too many submissions from this link just now; try again shortly."]})
         reply["Retry-After"] = str(retry_after)

@@ -272,3 +272,12 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id} {self.period}{self.start} among {self.among}: {self.kind}{self.ref} = {self.n}"
+
+
+class LinkRate(models.Model):
+    """Submissions counted for a link in the current minute (surveys/ratelimit.py):
+    one row per link, overwritten each window; nothing about any response."""
+
+    link = models.OneToOneField(CollectionLink, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    minute = models.BigIntegerField(help_text="Minutes since 1970: the window counted.")
+    n = models.PositiveIntegerField()

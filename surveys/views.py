@@ -33,7 +33,7 @@ def collect(request: HttpRequest, token: str) -> HttpResponse:
     form_class = response_form_class(definition, easy=easy)
     conflict = False
     if request.method == "POST":
-        allowed, _ = link_allows(link.token)
+        allowed, _ = link_allows(link)
         if not allowed:
             return render(request, "surveys/busy.html", {"link": link}, status=429)
         form = form_class(request.POST)
