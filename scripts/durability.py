@@ -540,6 +540,7 @@ def _check_database(submissions: list[Submission], links: list[LinkInfo]) -> dic
     from django.db.models import Count
 
     from surveys.models import ChoiceAnswer, Response, TextAnswer
+    from surveys.tallies import tallies_differences
     from surveys.validation import answers_digest, clean_answers
 
     definitions = {link.token: link.definition for link in links}
@@ -560,6 +561,8 @@ def _check_database(submissions: list[Submission], links: list[LinkInfo]) -> dic
             "response_id", "question__code", "text"
         ):
             texts.setdefault(response_id, set()).add((question, text))
+        # The dashboard's counts, kept in each submission's transaction, against a full recount.
+        tally_differences = tallies_differences()
     finally:
         connections.close_all()
 
@@ -588,6 +591,7 @@ def _check_database(submissions: list[Submission], links: list[LinkInfo]) -> dic
         "partial": len(set(partial)),
         "partial_examples": sorted(set(partial))[:5],
         "reply_id_mismatch": len(unacknowledged),
+        "tally_differences": len(tally_differences),
     }
 
 
@@ -646,6 +650,7 @@ def _report(args, seed, cluster, submissions, figures: Figures, events, elapsed,
         ("refused (400/409) or gave up", len(failures), 0, not failures),
         ("stray rows", check["stray"], 0, check["stray"] == 0),
         ("acknowledged id not stored", check["reply_id_mismatch"], 0, check["reply_id_mismatch"] == 0),
+        ("tallies unlike a recount", check["tally_differences"], 0, check["tally_differences"] == 0),
         ("PostgreSQL restarted", "yes" if events.get("restart_ok") else "no", "yes", bool(events.get("restart_ok"))),
         ("worker killed, respawned", "yes" if events.get("respawned") else "no", "yes", bool(events.get("respawned"))),
     ]

@@ -177,3 +177,20 @@ def test_data_json_takes_at_most_five_queries_whatever_the_data(services, client
         assert client.get(f"/dashboard/data.json{query}").status_code == 200
     # The session, the user with their role, the services, the tallies, the audit row.
     assert len(small) == len(large) <= 5
+
+
+def test_rebuild_tallies_check_finds_a_tally_out_of_step_and_a_rebuild_mends_it(services):
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    submit_randomly(random.Random(11), services, 10)
+    out = io.StringIO()
+    call_command("rebuild_tallies", "--check", stdout=out)
+    assert "match a full recount" in out.getvalue()
+    Tally.objects.filter(pk=Tally.objects.order_by("pk").values("pk")[:1]).update(n=999)
+    with pytest.raises(CommandError, match="stored 999"):
+        call_command("rebuild_tallies", "--check", stdout=io.StringIO())
+    call_command("rebuild_tallies", stdout=io.StringIO())
+    call_command("rebuild_tallies", "--check", stdout=io.StringIO())
