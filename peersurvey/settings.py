@@ -199,6 +199,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "filters": {
         "hide_collection": {"()": "surveys.logging.HideCollectionRequests"},
+        "redact_collection": {"()": "surveys.logging.RedactCollectionPaths"},
     },
     "formatters": {
         "plain": {"format": "{levelname} {name}: {message}", "style": "{"},
@@ -206,11 +207,12 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
         "access": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["hide_collection"]},
+        "request": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_collection"]},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.server": {"handlers": ["access"], "level": "INFO", "propagate": False},
-        "django.request": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        "django.request": {"handlers": ["request"], "level": "WARNING", "propagate": False},
     },
 }
 

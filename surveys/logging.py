@@ -21,3 +21,15 @@ class HideCollectionRequests(logging.Filter):
         if path is None:
             path = record.getMessage()
         return not any(prefix in path for prefix in COLLECTION_PREFIXES)
+
+
+class RedactCollectionPaths(logging.Filter):
+    """For Django's request log: keeps warnings and errors (with tracebacks) but
+    drops the path of a collection request, which names its link."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        path = getattr(request, "path", "") or ""
+        if any(path.startswith(prefix) for prefix in COLLECTION_PREFIXES) and isinstance(record.args, tuple):
+            record.args = tuple("a collection request" if arg == path else arg for arg in record.args)
+        return True

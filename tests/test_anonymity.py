@@ -110,3 +110,23 @@ def test_access_log_leaves_out_collection_requests_and_client_addresses():
     assert not keep(_record("Bad Request: %s", "/c/abc/", path="/c/abc/"))
     assert not keep(_record("- Broken pipe from %s", ("10.1.2.3", 5555)))
     assert keep(_record('"%s" %s %s', "GET /dashboard/ HTTP/1.1", "200", "900"))
+
+
+def test_djangos_request_log_keeps_the_warning_but_not_the_link_of_a_collection_request(api, ward_tablet, client):
+    import io
+
+    (handler,) = [
+        handler for handler in logging.getLogger("django.request").handlers
+        if any(type(f).__name__ == "RedactCollectionPaths" for f in handler.filters)
+    ]
+    written = io.StringIO()
+    previous = handler.setStream(written)
+    try:
+        api.client.post(f"/api/v1/links/{ward_tablet.token}/responses", "{not json", content_type="application/json")
+        client.get("/dashboard/no-such-page/")
+    finally:
+        handler.setStream(previous)
+    log = written.getvalue()
+    assert "Bad Request: a collection request" in log
+    assert ward_tablet.token not in log
+    assert "Not Found: /dashboard/no-such-page/" in log  # other paths are kept
