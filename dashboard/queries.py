@@ -10,6 +10,7 @@ responses.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, timedelta
 
 from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -119,39 +120,36 @@ def _ids(rows: list[dict]) -> tuple[set[int], set[int], set[int]]:
 
 
 def _counts_from_tallies(rows: list[dict], names, access: Access) -> tuple[Counts, dict[str, int]]:
-    n: dict[str, int] = {}
-    options: dict[tuple[str, str, str], int] = {}
-    answered: dict[tuple[str, str], int] = {}
-    by_service: dict[tuple[str, str], int] = {}
-    by_day: dict[tuple[date, str], int] = {}
+    n: Counter[str] = Counter()
+    options: Counter[tuple[str, str, str]] = Counter()
+    answered: Counter[tuple[str, str]] = Counter()
+    by_service: Counter[tuple[str, str]] = Counter()
+    by_day: Counter[tuple[date, str]] = Counter()
     services: dict[str, set[str]] = {}
     for row in rows:
         kind, ref, total = row["kind"], row["ref"], row["total"]
         if row["code"]:  # responses per service and date
             group = names.groups[ref]
             services.setdefault(group, set()).add(row["code"])
-            by_day[(row["day"], group)] = by_day.get((row["day"], group), 0) + total
+            by_day[(row["day"], group)] += total
             if access.every_service or row["code"] in access.own_codes:
-                key = (row["code"], group)
-                by_service[key] = by_service.get(key, 0) + total
+                by_service[(row["code"], group)] += total
         elif kind == TallyKind.RESPONSES:
-            group = names.groups[ref]
-            n[group] = n.get(group, 0) + total
+            n[names.groups[ref]] += total
         elif kind == TallyKind.ANSWERED:
             group, question, _ = names.questions[ref]
-            answered[(group, question)] = answered.get((group, question), 0) + total
+            answered[(group, question)] += total
         else:
-            group, question, option = names.options[ref]
-            options[(group, question, option)] = options.get((group, question, option), 0) + total
+            options[names.options[ref]] += total
     # One-choice questions are not tallied as answered: each respondent who
     # answered chose exactly one option, so its options add up to it.
-    for (group, question, option), total in options.items():
+    for (group, question, _), total in options.items():
         if names.kinds[(group, question)] == "one":
-            answered[(group, question)] = answered.get((group, question), 0) + total
+            answered[(group, question)] += total
     counts = Counts(
-        n=n,
-        options=options,
-        answered=answered,
+        n=dict(n),
+        options=dict(options),
+        answered=dict(answered),
         by_service=[(code, group, total) for (code, group), total in by_service.items()],
         by_day=[(day, group, total) for (day, group), total in by_day.items()],
     )
