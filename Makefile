@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint check clean
+.PHONY: run test setup lint check clean bench
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,11 @@ lint: setup
 check: setup
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
+
+# PostgreSQL at 127.0.0.1:5432 (user postgres); drops and re-creates the database
+# peersurvey_bench. BENCH_SIZES=1000 for a quick run; see bench/run.py.
+bench: setup
+	$(PY) -m bench.run
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache

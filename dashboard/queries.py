@@ -2,8 +2,9 @@
 
 The fast path reads the tallies (surveys/tallies.py) in one statement, whose
 cost depends on services x months x options, never on how many responses there
-are. A selection the tallies cannot answer (two or more about-you filters at
-once) is counted from the answers in five grouped statements. Both return the
+are. A selection the tallies cannot answer (two about-you filters at once, or
+one with a date range that cuts a month) is counted from the answers in five
+grouped statements. Both return the
 same `Counts`; the suite holds them to each other. Nothing here loops over
 responses.
 """
@@ -26,9 +27,20 @@ from .stats import Counts
 
 def selection_counts(selection: Selection, access: Access) -> tuple[Counts, dict[str, int]]:
     """Counts for data.json, and the number of services per group in the selection."""
-    if len(selection.about) <= 1:
+    if tallied(selection):
         return tally_counts(selection, access)
     return answer_counts(selection, access)
+
+
+def tallied(selection: Selection) -> bool:
+    """Whether the tallies hold this selection: about-you slices are tallied by month
+    alone, so not two of them at once, nor one with a date range that cuts a month."""
+    if not selection.about:
+        return True
+    whole_months = all(
+        period == Period.MONTH for period, _, _ in date_windows(selection.date_from, selection.date_to)
+    )
+    return len(selection.about) == 1 and whole_months
 
 
 # --- the fast path: tallies --------------------------------------------------
