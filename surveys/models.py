@@ -265,6 +265,8 @@ class Tally(models.Model):
         constraints = [
             # Also the dashboard's read path: one period and slice, then
             # services and dates (column order matters; the upsert does not care).
+            # On PostgreSQL migration 0005 adds the count to it (INCLUDE), so
+            # the read never visits the table; SQLite has no INCLUDE.
             models.UniqueConstraint(
                 fields=["period", "among", "service", "start", "kind", "ref"], name="tally_key_unique"
             ),

@@ -123,3 +123,12 @@ def test_report_2014_series_rides_along():
     data = build_data(counts(), [QUESTION], min_cell=5, report_2014={"useful": {"patient": {"yes": 65.0}, "staff": {"yes": 80.0}}})
     assert data["questions"][0]["options"][0]["report_2014"] == {"patient": 65.0, "staff": 80.0}
     assert data["questions"][0]["options"][2]["report_2014"] == {"patient": None, "staff": None}
+
+
+def test_large_samples_use_pearsons_chi_squared_which_agrees_with_scipy():
+    from scipy.stats import chi2_contingency
+
+    for a, na, b, nb in [(5_000, 10_000, 505, 1_000), (65_300, 100_000, 7_960, 12_000), (10, 900, 1, 200)]:
+        table = [[a, na - a], [b, nb - b]]
+        assert fisher_p(a, na, b, nb) == pytest.approx(chi2_contingency(table, correction=False)[1], rel=1e-9)
+    assert fisher_p(0, 2_000, 0, 500) == 1.0  # nobody chose it

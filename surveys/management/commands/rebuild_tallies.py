@@ -1,7 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from surveys.models import Tally
 from surveys.tallies import tallies_differences, tallies_rebuild
@@ -30,4 +30,6 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             tallies_rebuild()
+        with connection.cursor() as cursor:  # fresh statistics, or the planner reads every row
+            cursor.execute(f"ANALYZE {Tally._meta.db_table}")
         self.stdout.write(f"Recounted {Tally.objects.count()} tally rows in {time.perf_counter() - started:.1f} s.")
