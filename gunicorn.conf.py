@@ -3,6 +3,11 @@ import os
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
+# Threads: a request waiting on PostgreSQL (a commit) leaves the core to another,
+# and a long CSV export streams on while the worker's main thread keeps telling
+# the arbiter it is alive (a sync worker is killed after `timeout` mid-download).
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 control_socket_disable = True
 errorlog = "-"
 # Access log: no client address, no user agent, no time, and no collection URLs.

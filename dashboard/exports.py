@@ -7,13 +7,16 @@ cannot run as a formula when a lead opens the file in a spreadsheet.
 from __future__ import annotations
 
 import csv
+import functools
+import uuid
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
-from django.db.models import Count, F, Prefetch
+from django.db.models import Count, TextField
+from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 
-from surveys.models import Option, Question, TextAnswer
+from surveys.models import ChoiceAnswer, Option, Question, TextAnswer
 
 from .access import Access
 from .filters import Selection
@@ -24,6 +27,9 @@ from .stats import GROUPS, suppressed
 
 SUPPRESSED = "suppressed"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# Response ids as the database writes them: a UUID object per answer would
+# cost more than the rest of the export.
+AS_TEXT = functools.partial(Cast, output_field=TextField())
 RESPONSE_COLUMNS = ["service", "questionnaire", "version", "channel", "submitted_on", "number"]
 
 
@@ -49,7 +55,9 @@ class _Echo:
 def csv_lines(rows: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     for row in rows:
-        yield writer.writerow([defuse(cell) for cell in row])
+        # Numbers and empty cells cannot start a formula: only text is defused
+        # (a response row has hundreds of 0/1 cells).
+        yield writer.writerow([cell if cell.__class__ is int or cell == "" else defuse(cell) for cell in row])
 
 
 def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
@@ -119,9 +127,10 @@ def response_columns() -> tuple[list[str], list[tuple[str, str]], list[str]]:
 def response_rows(selection: Selection, access: Access, *, chunk_size: int = 2000) -> Iterator[list]:
     """One row per response: 0/1 per option, approved free text only.
 
-    Streams in chunks of `chunk_size` responses (two queries a chunk), so a
-    million responses export in constant memory. A group under the
-    suppression threshold in the selection is left out entirely.
+    The responses stream from a server-side cursor; their answers come as
+    plain tuples, two queries per `chunk_size` responses, so a million
+    responses export in constant memory. A group under the suppression
+    threshold in the selection is left out entirely.
     """
     header, option_columns, texts = response_columns()
     yield header
@@ -131,28 +140,64 @@ def response_rows(selection: Selection, access: Access, *, chunk_size: int = 200
     shown = [group for group in GROUPS if not suppressed(sizes.get(group, 0), settings.PEERSURVEY_MIN_CELL)]
     if not shown:
         return
-    options = {pk: (question, code) for pk, question, code in Option.objects.values_list("id", "question__code", "code")}
+    blank, column_of = _option_layout(option_columns)
+    text_column = {code: position for position, code in enumerate(texts)}
+    text_codes = dict(Question.objects.values_list("id", "code"))
+    rows = (
+        responses.filter(questionnaire__code__in=shown)
+        .order_by("service__code", "number")
+        .values_list(
+            AS_TEXT("id"), "service__code", "questionnaire__code", "questionnaire__version", "channel", "submitted_on",
+            "number",
+        )
+    )
+    for chunk in _chunks(rows.iterator(chunk_size=chunk_size), chunk_size):
+        ids = [uuid.UUID(row[0]) for row in chunk]
+        chosen: dict = {}
+        for response_id, option_id in ChoiceAnswer.objects.filter(response_id__in=ids).values_list(
+            AS_TEXT("response_id"), "option_id"
+        ):
+            chosen.setdefault(response_id, []).append(option_id)
+        written: dict = {}
+        for response_id, question_id, text in TextAnswer.objects.filter(
+            response_id__in=ids, review__status=QuoteStatus.APPROVED
+        ).values_list(AS_TEXT("response_id"), "question_id", "review__text"):
+            written.setdefault(response_id, {})[text_codes[question_id]] = text
+        for pk, service_code, group, version, channel, submitted_on, number in chunk:
+            cells = list(blank[group])
+            for option_id in chosen.get(pk, ()):
+                position = column_of.get((group, option_id))
+                if position is not None:
+                    cells[position] = 1
+            free = [""] * len(texts)
+            for code, text in written.get(pk, {}).items():
+                free[text_column[code]] = text
+            yield [service_code, group, version, channel, submitted_on.isoformat(), number, *cells, *free]
+
+
+def _option_layout(option_columns: list[tuple[str, str]]) -> tuple[dict[str, list], dict[tuple[str, int], int]]:
+    """Per group, a row of 0 (asked) or "" (not asked) per option column, and
+    where each option id of each questionnaire version goes."""
     asked = {
         (group, q.code, o.code) for group, d in current_definitions().items() for q in d.questions for o in q.options
     }
-    text_codes = dict(Question.objects.values_list("id", "code"))
-    approved = TextAnswer.objects.filter(review__status=QuoteStatus.APPROVED).annotate(shown=F("review__text"))
-    rows = (
-        responses.filter(questionnaire__code__in=shown)
-        .annotate(service_code=F("service__code"), group=F("questionnaire__code"), version=F("questionnaire__version"))
-        .order_by("service__code", "number")
-        .prefetch_related(Prefetch("choices"), Prefetch("texts", queryset=approved, to_attr="approved_texts"))
-    )
-    for response in rows.iterator(chunk_size=chunk_size):
-        chosen = {options[choice.option_id] for choice in response.choices.all()}
-        written = {text_codes[text.question_id]: text.shown for text in response.approved_texts}
-        row = [
-            response.service_code, response.group, response.version, response.channel,
-            response.submitted_on.isoformat(), response.number,
-        ]
-        row += [
-            (1 if (q, o) in chosen else 0) if (response.group, q, o) in asked else ""
-            for q, o in option_columns
-        ]
-        row += [written.get(code, "") for code in texts]
-        yield row
+    position = {column: index for index, column in enumerate(option_columns)}
+    blank = {group: [0 if (group, q, o) in asked else "" for q, o in option_columns] for group in GROUPS}
+    column_of = {}
+    for pk, group, question, code in Option.objects.values_list(
+        "id", "question__questionnaire__code", "question__code", "code"
+    ):
+        if (group, question, code) in asked and (question, code) in position:
+            column_of[(group, pk)] = position[(question, code)]
+    return blank, column_of
+
+
+def _chunks(rows: Iterator, size: int) -> Iterator[list]:
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
