@@ -1,0 +1,86 @@
+"""SQL queries per data.json request (each case) and per API submission, counted in process.
+
+bench/run.py runs this with DJANGO_SETTINGS_MODULE=bench.settings and the bench
+database's DATABASE_URL:
+
+    python -m bench.queries_count --user benchlead --service B01 --link TOKEN --out counts.json [--verbose]
+
+Each request runs once untimed first, so per-process caches (questionnaire
+definitions) are warm and the count is the steady state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import uuid
+
+import django
+
+
+def _captured(call, expect: int) -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    if response.status_code != expect:
+        raise SystemExit(f"queries_count: expected {expect}, got {response.status_code}: {response.content[:300]!r}")
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def count_queries(username: str, biggest_service: str, token: str) -> dict[str, list[str]]:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+
+    from .generate import questionnaire_rows
+    from .reads import ENDPOINTS, cases
+    from .submit import answers_for, api_path
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(get_user_model().objects.get(username=username))
+    queries = {}
+    for case, query in cases(biggest_service).items():
+        path = ENDPOINTS["data.json"] + query
+        client.get(path)
+        queries[f"data.json {case}"] = _captured(lambda: client.get(path), 200)
+
+    rng = random.Random(7)
+    patient = [question for question in questionnaire_rows(connection) if question.instrument == "patient"]
+
+    tablet = Client(HTTP_HOST="127.0.0.1")  # a tablet has no dashboard session
+
+    def submit():
+        body = {"client_id": str(uuid.uuid4()), "answers": answers_for(patient, rng)}
+        return tablet.post(api_path(token), json.dumps(body), content_type="application/json")
+
+    submit()
+    queries["API submission"] = _captured(submit, 201)
+    return queries
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--user", required=True)
+    parser.add_argument("--service", required=True, help="The biggest service's code (the 'service' case).")
+    parser.add_argument("--link", required=True, help="A patient link's token for the API submission.")
+    parser.add_argument("--out", help="Write {label: [sql, ...]} here as JSON.")
+    parser.add_argument("--verbose", action="store_true", help="Print every query's SQL.")
+    args = parser.parse_args(argv)
+    django.setup()
+    queries = count_queries(args.user, args.service, args.link)
+    for label, sqls in queries.items():
+        print(f"  {label}: {len(sqls)} queries")
+        if args.verbose:
+            for number, sql in enumerate(sqls, start=1):
+                print(f"    {number:2d}. {sql}")
+    if args.out:
+        with open(args.out, "w") as handle:
+            json.dump(queries, handle)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,112 @@
+"""The generator's SQL (bench/generate.py): temporary tables, then one chunk of
+responses and their answers per run of these statements.
+
+Every random value is drawn by PostgreSQL. The temporary tables hold the plan
+(bench_plan: which service gets how many), the odds (bench_question,
+bench_option, bench_text) and the chunk being written (bench_new).
+"""
+
+SESSION_SQL = """
+SET synchronous_commit = off;
+SET work_mem = '64MB';
+CREATE TEMP TABLE bench_plan (service_id bigint, patient_link bigint, staff_link bigint, first_number int, n int);
+CREATE TEMP TABLE bench_question (question_id bigint, questionnaire_id bigint, kind text, skip float8);
+CREATE TEMP TABLE bench_option (option_id bigint, question_id bigint, lo float8, hi float8, p float8);
+CREATE TEMP TABLE bench_text (question_id bigint, questionnaire_id bigint, share float8);
+CREATE TEMP TABLE bench_new (
+    id uuid, channel varchar(8), client_id uuid, submitted_on date, number int, digest varchar(64),
+    link_id bigint, questionnaire_id bigint, service_id bigint);
+"""
+
+# OFFSET 0 keeps the subquery as it is, so each random() is drawn once per row.
+NEW_RESPONSES_SQL = """
+INSERT INTO bench_new (id, channel, client_id, submitted_on, number, digest, link_id, questionnaire_id, service_id)
+SELECT gen_random_uuid(),
+       CASE WHEN d.paper THEN 'paper' WHEN d.patient THEN 'tablet' ELSE 'web' END,
+       gen_random_uuid(),
+       current_date - d.age,
+       d.number,
+       md5(random()::text) || md5(random()::text),
+       CASE WHEN d.paper THEN NULL WHEN d.patient THEN d.patient_link ELSE d.staff_link END,
+       CASE WHEN d.patient THEN %(patient)s ELSE %(staff)s END,
+       d.service_id
+FROM (
+    SELECT p.service_id, p.patient_link, p.staff_link, p.first_number + g.i AS number,
+           random() < %(patient_share)s AS patient,
+           random() < %(paper_share)s AS paper,
+           floor(random() * %(days)s)::int AS age
+    FROM bench_plan p CROSS JOIN LATERAL generate_series(0, p.n - 1) AS g(i)
+    OFFSET 0
+) d
+"""
+
+COPY_RESPONSES_SQL = """
+INSERT INTO surveys_response (id, channel, client_id, submitted_on, number, digest, link_id, questionnaire_id, service_id)
+SELECT id, channel, client_id, submitted_on, number, digest, link_id, questionnaire_id, service_id FROM bench_new
+"""
+
+# PostgreSQL pushes a filter on one table down to that table's scan, where a
+# random() in it would be drawn once per question or option, not per answer.
+# So every draw is a column of an OFFSET 0 subquery (never flattened) and the
+# filters compare columns.
+
+# Pick-one: an answered question gets exactly one option, drawn once.
+ONE_CHOICES_SQL = """
+INSERT INTO surveys_choiceanswer (response_id, option_id)
+SELECT d.response_id, o.option_id
+FROM (
+    SELECT n.id AS response_id, q.question_id, q.skip, random() AS s, random() AS u
+    FROM bench_new n JOIN bench_question q ON q.questionnaire_id = n.questionnaire_id AND q.kind = 'one'
+    OFFSET 0
+) d
+JOIN bench_option o ON o.question_id = d.question_id AND d.u >= o.lo AND d.u < o.hi
+WHERE d.s >= d.skip
+ORDER BY 1
+"""
+
+# Pick-any: each option on its own odds; choosing none is a skip.
+MANY_CHOICES_SQL = """
+WITH asked AS MATERIALIZED (
+    SELECT d.response_id, d.question_id
+    FROM (
+        SELECT n.id AS response_id, q.question_id, q.skip, random() AS s
+        FROM bench_new n JOIN bench_question q ON q.questionnaire_id = n.questionnaire_id AND q.kind = 'many'
+        OFFSET 0
+    ) d
+    WHERE d.s >= d.skip
+)
+INSERT INTO surveys_choiceanswer (response_id, option_id)
+SELECT d.response_id, d.option_id
+FROM (
+    SELECT a.response_id, o.option_id, o.p, random() AS u
+    FROM asked a JOIN bench_option o ON o.question_id = a.question_id
+    OFFSET 0
+) d
+WHERE d.u < d.p
+ORDER BY 1
+"""
+
+TEXTS_SQL = """
+INSERT INTO surveys_textanswer (response_id, question_id, text)
+SELECT d.response_id, d.question_id, (%(phrases)s::text[])[1 + floor(d.pick * %(count)s)::int]
+FROM (
+    SELECT n.id AS response_id, t.question_id, t.share, random() AS s, random() AS pick
+    FROM bench_new n JOIN bench_text t ON t.questionnaire_id = n.questionnaire_id
+    OFFSET 0
+) d
+WHERE d.s < d.share
+"""
+
+LAST_NUMBER_SQL = """
+UPDATE surveys_service s SET last_number = m.top
+FROM (SELECT service_id, max(number) AS top FROM surveys_response GROUP BY service_id) m
+WHERE m.service_id = s.id AND s.last_number < m.top
+"""
+
+SERVICES_SQL = """
+SELECT s.id, s.code, s.last_number,
+       (SELECT count(*) FROM surveys_response r WHERE r.service_id = s.id),
+       (SELECT min(l.id) FROM surveys_collectionlink l WHERE l.service_id = s.id AND l.kiosk),
+       (SELECT min(l.id) FROM surveys_collectionlink l WHERE l.service_id = s.id AND NOT l.kiosk)
+FROM surveys_service s ORDER BY s.code
+"""
