@@ -32,7 +32,8 @@ class Command(BaseCommand):
             tallies_rebuild()
         # Fresh statistics, or the planner reads every row; on PostgreSQL also the
         # visibility map, so the dashboard's sums read the index alone.
-        vacuum = "VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE"
+        # (VACUUM cannot run inside a transaction, as when a caller wraps this command.)
+        vacuum = "VACUUM ANALYZE" if connection.vendor == "postgresql" and not connection.in_atomic_block else "ANALYZE"
         with connection.cursor() as cursor:
             cursor.execute(f"{vacuum} {Tally._meta.db_table}")
         self.stdout.write(f"Recounted {Tally.objects.count()} tally rows in {time.perf_counter() - started:.1f} s.")
