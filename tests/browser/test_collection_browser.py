@@ -133,16 +133,23 @@ def test_patient_completes_the_easy_read_survey_by_tapping_on_a_tablet(open_page
     assert errors == []
 
 
+def wait_until(page, expression: str, timeout: float = 15.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {expression}"
+        page.wait_for_timeout(200)
+
+
 def test_offline_tablet_queues_answers_and_sends_them_when_the_network_returns(open_page, live_server, ward_tablet, screenshot):
     page = open_page(viewport=TABLET)
     context = page.context
     sent = []
     page.on("request", lambda request: sent.append(request.post_data_json) if request.method == "POST" else None)
     page.goto(live_server.url + ward_tablet.path)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_function(
-        "caches.open('peersurvey-offline-v1').then(c => c.keys()).then(k => k.length >= 5)", polling=200
-    )
+    # Polled from here: wait_for_function's own polling evals its predicate, which the
+    # page's CSP forbids, so it only passed when the first check already held.
+    wait_until(page, "navigator.serviceWorker.controller !== null")
+    wait_until(page, "caches.open('peersurvey-offline-v1').then(c => c.keys()).then(k => k.length >= 5)")
 
     context.set_offline(True)
     finish_quickly(page, "Yes")
