@@ -18,7 +18,7 @@ from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet,
 
 from surveys.models import ChoiceAnswer, Option, Period, Response, Tally, TallyKind
 from surveys.selectors import catalogue
-from surveys.tallies import EVERYONE, month_start
+from surveys.tallies import EVERYONE, month_start, next_month
 
 from .access import Access
 from .filters import Selection
@@ -63,7 +63,7 @@ def date_windows(date_from: date | None, date_to: date | None) -> list[Window]:
     if date_from is None and date_to is None:
         return [(Period.MONTH.value, None, None)]
     day_after = None if date_to is None else date_to + timedelta(days=1)
-    months_from = None if date_from is None else date_from if date_from.day == 1 else _next_month(date_from)
+    months_from = None if date_from is None else date_from if date_from.day == 1 else next_month(date_from)
     months_end = None if day_after is None else day_after if day_after.day == 1 else month_start(day_after)
     if months_from is not None and months_end is not None and months_from >= months_end:
         return [(Period.DAY.value, date_from, day_after)]
@@ -73,10 +73,6 @@ def date_windows(date_from: date | None, date_to: date | None) -> list[Window]:
     if day_after is not None and day_after != months_end:
         windows.append((Period.DAY.value, months_end, day_after))
     return windows
-
-
-def _next_month(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
 def _window_filter(windows: list[Window]) -> Q:
@@ -91,14 +87,22 @@ def _window_filter(windows: list[Window]) -> Q:
     return condition
 
 
-def selected_tallies(selection: Selection) -> QuerySet[Tally]:
-    tallies = Tally.objects.filter(_window_filter(date_windows(selection.date_from, selection.date_to)))
+def service_filter(selection: Selection) -> Q:
+    """The selection's services, for tallies and responses alike (both have `service`)."""
+    condition = Q()
     if selection.services:
-        tallies = tallies.filter(service__code__in=selection.services)
+        condition &= Q(service__code__in=selection.services)
     if selection.security:
-        tallies = tallies.filter(service__security=selection.security)
+        condition &= Q(service__security=selection.security)
     if selection.specialism:
-        tallies = tallies.filter(service__specialisms__specialism=selection.specialism)
+        condition &= Q(service__specialisms__specialism=selection.specialism)
+    return condition
+
+
+def selected_tallies(selection: Selection) -> QuerySet[Tally]:
+    tallies = Tally.objects.filter(
+        _window_filter(date_windows(selection.date_from, selection.date_to)), service_filter(selection)
+    )
     if selection.about:
         ((question, option),) = selection.about.items()
         among = Option.objects.filter(question__code=question, code=option).values("pk")
@@ -172,13 +176,7 @@ def _counts_from_tallies(rows: list[dict], names, access: Access) -> tuple[Count
 
 
 def selected_responses(selection: Selection) -> QuerySet[Response]:
-    responses = Response.objects.all()
-    if selection.services:
-        responses = responses.filter(service__code__in=selection.services)
-    if selection.security:
-        responses = responses.filter(service__security=selection.security)
-    if selection.specialism:
-        responses = responses.filter(service__specialisms__specialism=selection.specialism)
+    responses = Response.objects.filter(service_filter(selection))
     if selection.date_from:
         responses = responses.filter(submitted_on__gte=selection.date_from)
     if selection.date_to:

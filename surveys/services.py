@@ -29,7 +29,7 @@ from .models import (
     TextAnswer,
 )
 from .selectors import LoadedQuestionnaire, clear_questionnaire_cache, latest_questionnaire, loaded_questionnaire
-from .tallies import SLICED_BY, Counted, tallies_add, tallies_rebuild
+from .tallies import SLICED_BY, Counted, next_month, tallies_add, tallies_rebuild
 from .validation import Submission
 
 
@@ -371,10 +371,7 @@ def responses_purge(*, before: date, service_code: str | None = None, dry_run: b
         # Every month up to the cut-off may have lost answers: recount them.
         tallies_rebuild(
             service_id=service.pk if service_code is not None else None,
-            months=(date(1, 1, 1), _next_month(before)),
+            months=(date(1, 1, 1), next_month(before)),
         )
     return deleted.get(Response._meta.label, 0)
 
-
-def _next_month(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)

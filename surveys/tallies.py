@@ -50,6 +50,11 @@ def month_start(day: date) -> date:
     return day.replace(day=1)
 
 
+def next_month(day: date) -> date:
+    """The first day of the month after `day`'s."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
 def tally_keys(response: Counted) -> Iterator[Key]:
     """Every tally row one response adds one to.
 
@@ -160,15 +165,17 @@ def tallies_rebuild(*, service_id: int | None = None, months: tuple[date, date] 
     never see the gap between the delete and the recount.
     """
     table = Tally._meta.db_table
-    scope, params = [], []
-    if service_id is not None:
-        scope.append("service_id = %s")
-        params.append(service_id)
-    if months is not None:
-        scope.append("start >= %s AND start < %s")
-        params.extend(months)
-    where_tally = " AND ".join(scope) or "1 = 1"
-    where_response = where_tally.replace("start", "r.submitted_on").replace("service_id", "r.service_id")
+
+    def where(service_column: str, date_column: str) -> str:
+        scope = []
+        if service_id is not None:
+            scope.append(f"{service_column} = %s")
+        if months is not None:
+            scope.append(f"{date_column} >= %s AND {date_column} < %s")
+        return " AND ".join(scope) or "1 = 1"
+
+    params = ([service_id] if service_id is not None else []) + (list(months) if months is not None else [])
+    where_tally, where_response = where("service_id", "start"), where("r.service_id", "r.submitted_on")
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {table} WHERE {where_tally}", params)  # noqa: S608
         cursor.execute(_recount_sql(where_response, period=Period.DAY), params)

@@ -54,7 +54,7 @@ def test_date_windows_cover_exactly_the_days_asked_for(date_from, date_to):
                 day += timedelta(days=1)
             else:
                 assert day.day == 1, "month rows start on the first"
-                month_end = dashboard.queries._next_month(day)
+                month_end = surveys.tallies.next_month(day)
                 covered.extend(day + timedelta(days=offset) for offset in range((month_end - day).days))
                 day = month_end
     wanted = [lowest + timedelta(days=offset) for offset in range((highest - lowest).days + 1)]
