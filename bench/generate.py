@@ -128,7 +128,7 @@ def service_sizes(total: int) -> dict[str, int]:
     """
     big = [service_code(rank) for rank in range(1, SERVICE_COUNT - len(TINY_SIZES) + 1)]
     rest = max(0, total - sum(TINY_SIZES.values()))
-    sizes = dict(zip(big, allocate(rest, [1 / rank**ZIPF_EXPONENT for rank in range(1, len(big) + 1)])))
+    sizes = dict(zip(big, allocate(rest, [1 / rank**ZIPF_EXPONENT for rank in range(1, len(big) + 1)]), strict=True))
     return {**sizes, **TINY_SIZES}
 
 
@@ -161,7 +161,7 @@ def option_odds(question: QuestionRow) -> list[tuple[int, float, float, float]]:
     named = ONE_WEIGHTS.get(question.code, {})
     weights = [named.get(code, 1 / (i + 1) ** 0.8) for i, (_, code) in enumerate(question.options)]
     whole, lo, rows = sum(weights), 0.0, []
-    for (pk, _), weight in zip(question.options, weights):
+    for (pk, _), weight in zip(question.options, weights, strict=True):
         hi = lo + weight / whole
         rows.append((pk, lo, hi, 0.0))
         lo = hi
@@ -189,7 +189,7 @@ def questionnaire_rows(conn) -> list[QuestionRow]:
             """
         )
         return [
-            QuestionRow(instrument, qn_id, q_id, code, kind, tuple(zip(option_ids, option_codes)))
+            QuestionRow(instrument, qn_id, q_id, code, kind, tuple(zip(option_ids, option_codes, strict=True)))
             for instrument, qn_id, q_id, code, kind, option_ids, option_codes in cursor.fetchall()
         ]
 

@@ -46,7 +46,7 @@ def count_queries(username: str, biggest_service: str, token: str) -> dict[str, 
     for case, query in cases(biggest_service).items():
         path = ENDPOINTS["data.json"] + query
         client.get(path)
-        queries[f"data.json {case}"] = _captured(lambda: client.get(path), 200)
+        queries[f"data.json {case}"] = _captured(lambda path=path: client.get(path), 200)
 
     rng = random.Random(7)
     patient = [question for question in questionnaire_rows(connection) if question.instrument == "patient"]

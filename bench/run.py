@@ -28,10 +28,11 @@ from pathlib import Path
 import psycopg2
 
 from . import generate
+from .database import recreate_database
 from .export import measure_export
 from .reads import measure_reads
 from .report import GrowthStep, Results, markdown
-from .server import ROOT, Server
+from .server import ROOT, Server, app_env
 from .submit import measure_submissions
 from .transfer import measure_transfer
 from .web import Session, login
@@ -68,24 +69,9 @@ def say(message: str) -> None:
 # --- setting up -----------------------------------------------------------------
 
 
-def recreate_database(server_url: str) -> str:
-    conn = psycopg2.connect(f"{server_url}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {DB_NAME}")
-    conn.close()
-    return f"{server_url}/{DB_NAME}"
-
-
 def bench_env(database_url: str, static_root: str, password: str) -> dict[str, str]:
     return {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DATABASE_URL": database_url,
-        "DEBUG": "0",
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "STATIC_ROOT": static_root,
+        **app_env("bench.settings", database_url, static_root),
         "PEERSURVEY_LINK_RATE_LIMIT": str(RATE_LIMIT),
         "PEERSURVEY_PASSWORD": password,
     }
@@ -239,7 +225,8 @@ def notes(bench: Bench) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     password = secrets.token_urlsafe(18)
-    database_url = recreate_database(args.server)
+    database_url = f"{args.server}/{DB_NAME}"
+    recreate_database(database_url)
     results = Results(machine=machine_info(database_url, args.repeat), repeat=args.repeat)
     GUNICORN_LOG.write_bytes(b"")
     with tempfile.TemporaryDirectory(prefix="peersurvey-bench-static-") as static_root:

@@ -16,8 +16,13 @@ COLOURS = {"patient": "#0a4fb3", "staff": "#b35c00", "patient_2014": "#8fb3e8", 
 NAMES = {"patient": "Patients", "staff": "Staff"}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 DEMOGRAPHICS = [
-    ("patient", "time_in_service"), ("patient", "time_in_secure"), ("patient", "gender"), ("patient", "ethnicity"),
-    ("staff", "age_band"), ("staff", "gender"), ("staff", "ethnicity"),
+    ("patient", "time_in_service"),
+    ("patient", "time_in_secure"),
+    ("patient", "gender"),
+    ("patient", "ethnicity"),
+    ("staff", "age_band"),
+    ("staff", "gender"),
+    ("staff", "ethnicity"),
 ]
 CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
 
@@ -39,7 +44,12 @@ def _layout(title: str, *, height: int, bottom: int = 40, **extra) -> dict:
         height=total,
         margin=dict(l=10, r=20, t=title_px + 36, b=bottom),
         legend=dict(
-            orientation="h", xref="container", x=0.01, xanchor="left", yref="container", y=1 - title_px / total,
+            orientation="h",
+            xref="container",
+            x=0.01,
+            xanchor="left",
+            yref="container",
+            y=1 - title_px / total,
             yanchor="top",
         ),
         plot_bgcolor="#ffffff",
@@ -145,13 +155,19 @@ def question_figure(question: dict, data: dict) -> dict:
         height=max(260, 150 + 58 * len(options)),
         barmode="group",
         xaxis=dict(
-            range=[0, 110], gridcolor="#e5e5e5", zeroline=False,
-            tickvals=[0, 20, 40, 60, 80, 100], ticktext=["0%", "20%", "40%", "60%", "80%", "100%"],
+            range=[0, 110],
+            gridcolor="#e5e5e5",
+            zeroline=False,
+            tickvals=[0, 20, 40, 60, 80, 100],
+            ticktext=["0%", "20%", "40%", "60%", "80%", "100%"],
         ),
         yaxis=dict(automargin=True),
-        annotations=[_empty(note)] if note and not traces else (
+        annotations=[_empty(note)]
+        if note and not traces
+        else (
             [dict(text=note, x=1, y=0, yshift=-34, xref="paper", yref="paper", showarrow=False, xanchor="right", yanchor="top")]
-            if note else []
+            if note
+            else []
         ),
     )
     return go.Figure(data=traces, layout=layout).to_plotly_json()
@@ -224,9 +240,7 @@ def by_service_figure(data: dict) -> dict:
         barmode="group",
         xaxis=dict(type="category", title="Service", automargin=True),
         yaxis=dict(title="Responses", gridcolor="#e5e5e5", rangemode="tozero", automargin=True),
-        annotations=[dict(text=note, x=1, y=1.06, xref="paper", yref="paper", showarrow=False, xanchor="right")]
-        if note
-        else [],
+        annotations=[dict(text=note, x=1, y=1.06, xref="paper", yref="paper", showarrow=False, xanchor="right")] if note else [],
     )
     if not rows:
         layout["annotations"] = [_empty("No responses in this selection")]
@@ -264,23 +278,29 @@ def all_figures(data: dict) -> list[dict]:
     by_code = {question["code"]: question for question in data["questions"]}
     for question in data["questions"]:
         if question["section"] != "about_you":
-            figures.append({
-                "id": f"q-{question['code']}",
-                "section": "findings",
-                "title": question["title"],
-                "figure": question_figure(question, data),
-                "question": _table(question),
-            })
+            figures.append(
+                {
+                    "id": f"q-{question['code']}",
+                    "section": "findings",
+                    "title": question["title"],
+                    "figure": question_figure(question, data),
+                    "question": _table(question),
+                }
+            )
     for group, code in DEMOGRAPHICS:
         question = by_code.get(code)
         if question is not None:
-            figures.append({
-                "id": f"d-{group}-{code}",
-                "section": "demographics",
-                "title": f"{NAMES[group]}: {question['title']}",
-                "figure": demographic_figure(question, group, data),
-            })
-    figures.append({"id": "by-service", "section": "responses", "title": "Responses by service", "figure": by_service_figure(data)})
+            figures.append(
+                {
+                    "id": f"d-{group}-{code}",
+                    "section": "demographics",
+                    "title": f"{NAMES[group]}: {question['title']}",
+                    "figure": demographic_figure(question, group, data),
+                }
+            )
+    figures.append(
+        {"id": "by-service", "section": "responses", "title": "Responses by service", "figure": by_service_figure(data)}
+    )
     figures.append({"id": "by-month", "section": "responses", "title": "Responses over time", "figure": by_month_figure(data)})
     return figures
 

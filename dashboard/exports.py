@@ -1,7 +1,7 @@
 """Exports: row generators feeding one CSV writer (as pretix does).
 
-Every cell passes through `defuse`, so a free-text answer such as "=HYPERLINK(...)"
-cannot run as a formula when a lead opens the file in a spreadsheet.
+Every text cell passes through `surveys.csv_format.defuse`, so a free-text
+answer cannot run as a formula when a lead opens the file in a spreadsheet.
 """
 
 from __future__ import annotations
@@ -16,35 +16,20 @@ from django.db.models import Count, TextField
 from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 
-from surveys.models import ChoiceAnswer, Option, Question, TextAnswer
+from surveys.codes import GROUPS, Kind
+from surveys.csv_format import RESPONSE_COLUMNS, defuse
+from surveys.models import ChoiceAnswer, Option, Question, QuoteStatus, TextAnswer
 
 from .access import Access
-from .filters import Selection
-from .models import QuoteStatus
+from .data import current_definitions, questions
 from .queries import selected_responses
-from .reports import current_definitions, questions
-from .stats import GROUPS, suppressed
+from .selection import Selection
+from .stats import suppressed
 
 SUPPRESSED = "suppressed"
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Response ids as the database writes them: a UUID object per answer would
 # cost more than the rest of the export.
 AS_TEXT = functools.partial(Cast, output_field=TextField())
-RESPONSE_COLUMNS = ["service", "questionnaire", "version", "channel", "submitted_on", "number"]
-
-
-def defuse(value) -> str:
-    """Make a cell safe to open in a spreadsheet.
-
-    >>> defuse("=1+1"), defuse("-2"), defuse("plain"), defuse(None), defuse(3)
-    ("'=1+1", "'-2", 'plain', '', '3')
-    """
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 class _Echo:
@@ -69,10 +54,24 @@ def csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
 def aggregate_rows(data: dict) -> Iterator[list]:
     """The numbers of data.json as a table, suppression included."""
     yield [
-        "question", "question_title", "option", "option_label",
-        "patient_n", "patient_count", "patient_pct", "patient_ci_low", "patient_ci_high",
-        "staff_n", "staff_count", "staff_pct", "staff_ci_low", "staff_ci_high",
-        "p_value_holm", "significant", "report_2014_patient_pct", "report_2014_staff_pct",
+        "question",
+        "question_title",
+        "option",
+        "option_label",
+        "patient_n",
+        "patient_count",
+        "patient_pct",
+        "patient_ci_low",
+        "patient_ci_high",
+        "staff_n",
+        "staff_count",
+        "staff_pct",
+        "staff_ci_low",
+        "staff_ci_high",
+        "p_value_holm",
+        "significant",
+        "report_2014_patient_pct",
+        "report_2014_staff_pct",
     ]
     for question in data["questions"]:
         for option in question["options"]:
@@ -118,9 +117,9 @@ def response_columns() -> tuple[list[str], list[tuple[str, str]], list[str]]:
     texts: list[str] = []
     for definition in current_definitions().values():
         for question in definition.questions:
-            if question.kind == "text" and question.code not in texts:
+            if question.kind == Kind.TEXT and question.code not in texts:
                 texts.append(question.code)
-    header = RESPONSE_COLUMNS + [f"{q}.{o}" for q, o in option_columns] + texts
+    header = [*RESPONSE_COLUMNS] + [f"{q}.{o}" for q, o in option_columns] + texts
     return header, option_columns, texts
 
 
@@ -147,7 +146,12 @@ def response_rows(selection: Selection, access: Access, *, chunk_size: int = 200
         responses.filter(questionnaire__code__in=shown)
         .order_by("service__code", "number")
         .values_list(
-            AS_TEXT("id"), "service__code", "questionnaire__code", "questionnaire__version", "channel", "submitted_on",
+            AS_TEXT("id"),
+            "service__code",
+            "questionnaire__code",
+            "questionnaire__version",
+            "channel",
+            "submitted_on",
             "number",
         )
     )
@@ -178,15 +182,11 @@ def response_rows(selection: Selection, access: Access, *, chunk_size: int = 200
 def _option_layout(option_columns: list[tuple[str, str]]) -> tuple[dict[str, list], dict[tuple[str, int], int]]:
     """Per group, a row of 0 (asked) or "" (not asked) per option column, and
     where each option id of each questionnaire version goes."""
-    asked = {
-        (group, q.code, o.code) for group, d in current_definitions().items() for q in d.questions for o in q.options
-    }
+    asked = {(group, q.code, o.code) for group, d in current_definitions().items() for q in d.questions for o in q.options}
     position = {column: index for index, column in enumerate(option_columns)}
     blank = {group: [0 if (group, q, o) in asked else "" for q, o in option_columns] for group in GROUPS}
     column_of = {}
-    for pk, group, question, code in Option.objects.values_list(
-        "id", "question__questionnaire__code", "question__code", "code"
-    ):
+    for pk, group, question, code in Option.objects.values_list("id", "question__questionnaire__code", "question__code", "code"):
         if (group, question, code) in asked and (question, code) in position:
             column_of[(group, pk)] = position[(question, code)]
     return blank, column_of

@@ -1,4 +1,4 @@
-"""Writes of the read side: dashboard accounts, quote reviews and the audit log."""
+"""Writes of the read side: dashboard accounts."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from surveys.models import Service, TextAnswer
+from surveys.models import Service
 
-from .models import AuditAction, AuditEvent, Lead, QuoteReview, QuoteStatus, Role
+from .models import Lead, Role
 
 
 class LeadError(ValueError):
@@ -67,50 +66,3 @@ def lead_upsert(
         lead.save()
         lead.services.set(services)
     return user, created
-
-
-def attribution(*, group: str, service_code: str, number: int, job_title: str | None) -> str:
-    """How the report attributes a quote.
-
-    >>> attribution(group="patient", service_code="CL", number=8, job_title=None)
-    'CL8'
-    >>> attribution(group="staff", service_code="CL", number=19, job_title="Staff nurse")
-    'Staff nurse 19'
-    """
-    if group == "patient":
-        return f"{service_code}{number}"
-    return f"{job_title or 'Staff member'} {number}"
-
-
-def quote_review(*, answer: TextAnswer, approve: bool, text: str, attribution: str, reviewer=None) -> QuoteReview:
-    """Record a lead's decision on a free-text answer; approved text is what leads see."""
-    review, _ = QuoteReview.objects.update_or_create(
-        answer=answer,
-        defaults={
-            "status": QuoteStatus.APPROVED if approve else QuoteStatus.REJECTED,
-            "text": (text or answer.text).strip(),
-            "attribution": attribution.strip()[:120],
-            "reviewed_by": reviewer,
-            "reviewed_on": timezone.localdate(),
-        },
-    )
-    return review
-
-
-def audit_record(*, user, action: str, selection: dict, status: int) -> AuditEvent:
-    """Add one row to the audit log; the only way rows are made (none are changed).
-
-    `user` is the logged-in account, or, for a command run on the server, the
-    operator's name as text. `selection` must be plain JSON data.
-    """
-    if isinstance(user, str):
-        username, account = user, None
-    else:
-        username, account = user.get_username(), user
-    return AuditEvent.objects.create(
-        username=username[:150],
-        user=account,
-        action=AuditAction(action),
-        selection=selection,
-        status=status,
-    )

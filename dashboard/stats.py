@@ -13,7 +13,8 @@ from datetime import date
 
 from scipy.stats import fisher_exact
 
-GROUPS = ("patient", "staff")
+from surveys.codes import GROUPS
+
 Z_95 = 1.959963984540054
 ALPHA = 0.05
 
@@ -22,11 +23,11 @@ ALPHA = 0.05
 class Counts:
     """What the grouped queries return, as plain data."""
 
-    n: dict[str, int]                                   # {"patient": 213, "staff": 54}
-    options: dict[tuple[str, str, str], int]            # (group, question, option) -> respondents
-    answered: dict[tuple[str, str], int]                # (group, question) -> respondents who answered
-    by_service: list[tuple[str, str, int]] = field(default_factory=list)   # (service, group, n)
-    by_day: list[tuple[date, str, int]] = field(default_factory=list)      # (submitted_on, group, n)
+    n: dict[str, int]  # {"patient": 213, "staff": 54}
+    options: dict[tuple[str, str, str], int]  # (group, question, option) -> respondents
+    answered: dict[tuple[str, str], int]  # (group, question) -> respondents who answered
+    by_service: list[tuple[str, str, int]] = field(default_factory=list)  # (service, group, n)
+    by_day: list[tuple[date, str, int]] = field(default_factory=list)  # (submitted_on, group, n)
 
 
 def suppressed(n: int | None, min_cell: int) -> bool:
@@ -112,8 +113,8 @@ def chi_squared_p(count_a: int, base_a: int, count_b: int, base_b: int) -> float
     chose = count_a + count_b
     if chose in (0, total):
         return 1.0  # everyone (or no one) chose it: no difference to test
-    statistic = total * (count_a * (base_b - count_b) - count_b * (base_a - count_a)) ** 2 / (
-        base_a * base_b * chose * (total - chose)
+    statistic = (
+        total * (count_a * (base_b - count_b) - count_b * (base_a - count_a)) ** 2 / (base_a * base_b * chose * (total - chose))
     )
     return math.erfc(math.sqrt(statistic / 2))
 
@@ -159,8 +160,8 @@ class QuestionMeta:
     kind: str
     title: str
     section: str
-    options: tuple[tuple[str, str], ...]          # (code, label), in the staff file's order
-    asked: dict[str, frozenset[str]]              # group -> option codes that group is asked
+    options: tuple[tuple[str, str], ...]  # (code, label), in the staff file's order
+    asked: dict[str, frozenset[str]]  # group -> option codes that group is asked
 
 
 def comparative_questions(definitions: dict) -> list[QuestionMeta]:
@@ -184,13 +185,21 @@ def comparative_questions(definitions: dict) -> list[QuestionMeta]:
             if existing is None:
                 order.append(question.code)
                 merged[question.code] = QuestionMeta(
-                    question.code, question.kind, question.chart_title or question.text,
-                    question.section, options, {group: asked},
+                    question.code,
+                    question.kind,
+                    question.chart_title or question.text,
+                    question.section,
+                    options,
+                    {group: asked},
                 )
                 continue
             longer = options if len(options) > len(existing.options) else existing.options
             merged[question.code] = QuestionMeta(
-                existing.code, existing.kind, existing.title, existing.section, longer,
+                existing.code,
+                existing.kind,
+                existing.title,
+                existing.section,
+                longer,
                 {**existing.asked, group: asked},
             )
     main = [merged[c] for c in order if merged[c].section != "about_you"]
@@ -198,7 +207,7 @@ def comparative_questions(definitions: dict) -> list[QuestionMeta]:
     return main + about
 
 
-def build_data(
+def figures_from_counts(
     counts: Counts,
     questions: list[QuestionMeta],
     *,
@@ -246,7 +255,8 @@ def build_data(
                 "title": question.title,
                 "section": question.section,
                 "answered": {
-                    group: None if hidden[group] or question.code not in _asked_questions(question, group)
+                    group: None
+                    if hidden[group] or question.code not in _asked_questions(question, group)
                     else counts.answered.get((group, question.code), 0)
                     for group in GROUPS
                 },
@@ -269,7 +279,7 @@ def _add_tests(rows: list[dict], question: QuestionMeta, counts: Counts, base: d
             raw.append(None)
             continue
         raw.append(fisher_p(row["patient"]["count"], base["patient"], row["staff"]["count"], base["staff"]))
-    for row, adjusted in zip(rows, holm_adjust(raw)):
+    for row, adjusted in zip(rows, holm_adjust(raw), strict=True):
         if adjusted is not None:
             row["p_value"] = round(adjusted, 4)
             row["significant"] = adjusted < ALPHA
@@ -282,10 +292,7 @@ def _by_service(rows: list[tuple[str, str, int]], min_cell: int) -> list[dict]:
     return [
         {
             "service": service,
-            **{
-                group: None if suppressed(values.get(group, 0), min_cell) else values[group]
-                for group in GROUPS
-            },
+            **{group: None if suppressed(values.get(group, 0), min_cell) else values[group] for group in GROUPS},
         }
         for service, values in sorted(table.items())
     ]
@@ -301,10 +308,7 @@ def _by_month(rows: list[tuple[date, str, int]], min_cell: int) -> list[dict]:
     return [
         {
             "month": month,
-            **{
-                group: None if suppressed(values.get(group, 0), min_cell) else values[group]
-                for group in GROUPS
-            },
+            **{group: None if suppressed(values.get(group, 0), min_cell) else values[group] for group in GROUPS},
         }
         for month, values in sorted(table.items())
     ]

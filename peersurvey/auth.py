@@ -59,7 +59,8 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         if username and is_locked(username):
             logger.warning("login refused: username %r is locked", username)
             raise ValidationError(
-                self.error_messages["locked"], code="locked",
+                self.error_messages["locked"],
+                code="locked",
                 params={"minutes": settings.PEERSURVEY_LOGIN_LOCK_MINUTES},
             )
         try:
@@ -67,8 +68,7 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         except ValidationError:
             if username:
                 failures = record_failure(username)
-                logger.warning("login failed: username %r (%d of %d)", username, failures,
-                               settings.PEERSURVEY_LOGIN_MAX_FAILURES)
+                logger.warning("login failed: username %r (%d of %d)", username, failures, settings.PEERSURVEY_LOGIN_MAX_FAILURES)
             raise
         clear_failures(username)
         logger.info("login succeeded: username %r", username)
@@ -101,11 +101,6 @@ class RenewSessionMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         session = getattr(request, "session", None)
-        if (
-            session is not None
-            and session.session_key
-            and not request.path.endswith(".json")
-            and SESSION_KEY in session
-        ):
+        if session is not None and session.session_key and not request.path.endswith(".json") and SESSION_KEY in session:
             session.modified = True
         return response

@@ -42,7 +42,9 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "surveys",
+    "audit",
     "dashboard",
+    "demo",
 ]
 
 MIDDLEWARE = [

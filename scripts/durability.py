@@ -33,7 +33,6 @@ import queue
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -42,9 +41,14 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+# Both use the standard library only, so they import before main() looks for the venv.
+from bench.server import Server, ServerError, app_env
+from bench.web import Session
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/peersurvey_durability"
 REQUEST_TIMEOUT = 20  # seconds for one attempt (gunicorn's own worker timeout is 30)
 
@@ -126,54 +130,50 @@ def main(argv=None) -> int:
         return 2
 
     say = (lambda *a: None) if args.quiet else (lambda *a: print("durability:", *a, file=sys.stderr, flush=True))
-    # Stopped from outside (SIGTERM, or SIGINT from a shell that ignored it): still run the
-    # `finally` below, which stops gunicorn and leaves PostgreSQL running.
+    # Stopped from outside (SIGTERM, or SIGINT from a shell that ignored it): still leave the
+    # `with Server` below, which stops gunicorn, and run the `finally`, which leaves PostgreSQL running.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     signal.signal(signal.SIGINT, signal.default_int_handler)
-    gunicorn = None
-    log_path = None
     static_root = tempfile.mkdtemp(prefix="peersurvey-durability-static-")
     try:
-        _recreate_database(args.database_url)
+        from bench.database import recreate_database
+
+        recreate_database(args.database_url)
         say(f"database {url.path.strip('/')} re-created on PostgreSQL {cluster[0]}/{cluster[1]}")
         os.environ["DATABASE_URL"] = args.database_url
         os.environ["DJANGO_SETTINGS_MODULE"] = "peersurvey.settings"
-        sys.path.insert(0, str(ROOT))
         links = _prepare(say)
         submissions = _generate(links, args.submissions, seed, args.services)
         rows_before = _count_responses()
 
-        port_number = args.port or _free_port()
-        log = tempfile.NamedTemporaryFile(prefix="peersurvey-durability-gunicorn-", suffix=".log", delete=False)
-        log_path = log.name
-        gunicorn = _start_gunicorn(args.database_url, port_number, args.workers, static_root, log)
-        log.close()  # gunicorn has its own copy of the file descriptor
-        _wait_ready(port_number, gunicorn)
-        say(f"gunicorn {gunicorn.pid} with {args.workers} workers on 127.0.0.1:{port_number}, log {log_path}")
-
-        figures = Figures()
-        events = {}
-        started = time.monotonic()
-        threads = _start_clients(submissions, figures, port_number, args.clients, args.give_up)
-        _faults(args, figures, events, cluster, gunicorn, threads, started, say)
-        for thread in threads:
-            thread.join()
-        elapsed = time.monotonic() - started
-        say(f"all {len(submissions)} sent in {elapsed:.1f} s; stopping gunicorn")
-        _stop(gunicorn)
-        gunicorn = None
+        handle, name = tempfile.mkstemp(prefix="peersurvey-durability-gunicorn-", suffix=".log")
+        os.close(handle)
+        log_path = Path(name)
+        env = app_env("peersurvey.settings", args.database_url, static_root)
+        try:
+            with Server(env, args.port, log_path, workers=args.workers, ready=_through_to_database) as server:
+                say(f"gunicorn {server.process.pid} with {args.workers} workers on 127.0.0.1:{server.port}, log {log_path}")
+                figures = Figures()
+                events = {}
+                started = time.monotonic()
+                threads = _start_clients(submissions, figures, server.port, args.clients, args.give_up)
+                _faults(args, figures, events, cluster, server, threads, started, say)
+                for thread in threads:
+                    thread.join()
+                elapsed = time.monotonic() - started
+                say(f"all {len(submissions)} sent in {elapsed:.1f} s; stopping gunicorn")
+        except ServerError as exc:  # it did not start
+            raise SystemExit(f"durability: {exc}") from None
         _ensure_postgres(cluster)
 
         check = _check_database(submissions, links)
         check["stray"] = _count_responses() - rows_before - check["rows"]
-        log_text = Path(log_path).read_text(errors="replace")
+        log_text = log_path.read_text(errors="replace")
         result = _report(args, seed, cluster, submissions, figures, events, elapsed, check, log_text, log_path)
         if result == 0 and "Traceback" not in log_text:
-            Path(log_path).unlink()  # kept, and named in the report, when something went wrong
+            log_path.unlink()  # kept, and named in the report, when something went wrong
         return result
     finally:
-        if gunicorn is not None:
-            _stop(gunicorn)
         _ensure_postgres(cluster)
         shutil.rmtree(static_root, ignore_errors=True)
 
@@ -192,34 +192,6 @@ def _cluster_for_port(port: int) -> tuple[str, str] | None:
         if len(parts) >= 3 and parts[2] == str(port):
             return parts[0], parts[1]
     return None
-
-
-def _connect_params(database_url: str, dbname: str | None = None) -> dict:
-    url = urlsplit(database_url)
-    params = {
-        "host": url.hostname or "127.0.0.1",
-        "port": url.port or 5432,
-        "user": unquote(url.username or "postgres"),
-        "dbname": dbname or unquote(url.path.strip("/")),
-    }
-    if url.password:
-        params["password"] = unquote(url.password)
-    return params
-
-
-def _recreate_database(database_url: str) -> None:
-    import psycopg2
-    from psycopg2 import sql
-
-    name = _connect_params(database_url)["dbname"]
-    conn = psycopg2.connect(**_connect_params(database_url, "postgres"))
-    try:
-        conn.autocommit = True
-        with conn.cursor() as cursor:
-            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    finally:
-        conn.close()
 
 
 @dataclass(frozen=True)
@@ -298,69 +270,9 @@ def _count_responses() -> int:
         connections.close_all()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _start_gunicorn(database_url: str, port: int, workers: int, static_root: str, log) -> subprocess.Popen:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=database_url,
-        DEBUG="0",
-        SECRET_KEY="durability-run-secret-key-not-for-production-" + os.urandom(16).hex(),
-        STATIC_ROOT=static_root,
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        GUNICORN_WORKERS=str(workers),
-    )
-    return subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "peersurvey.wsgi:application", "--config", "gunicorn.conf.py"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-    )
-
-
-def _wait_ready(port: int, gunicorn: subprocess.Popen) -> None:
-    """Until a request goes through to the database: an unknown token answers 404."""
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if gunicorn.poll() is not None:
-            raise SystemExit(f"durability: gunicorn exited with {gunicorn.returncode} before serving")
-        try:
-            status, _, _ = _post(port, "/api/v1/links/no-such-token/responses", b"{}", timeout=5)
-            if status == 404:
-                return
-        except (OSError, http.client.HTTPException):
-            pass
-        time.sleep(0.2)
-    raise SystemExit("durability: gunicorn did not answer within 30 s")
-
-
-def _workers(master: int) -> list[int]:
-    """The pids whose parent is `master` (gunicorn's workers)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = Path(f"/proc/{entry}/stat").read_text()
-        except OSError:
-            continue
-        # pid (comm) state ppid ...: comm may hold spaces, so split after the last ")".
-        fields = stat.rsplit(")", 1)[1].split()
-        if int(fields[1]) == master:
-            found.append(int(entry))
-    return sorted(found)
-
-
-def _stop(gunicorn: subprocess.Popen) -> None:
-    if gunicorn.poll() is None:
-        gunicorn.send_signal(signal.SIGTERM)
-        try:
-            gunicorn.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            gunicorn.kill()
-            gunicorn.wait()
+def _through_to_database(session: Session) -> bool:
+    """Ready when a request goes through to the database: an unknown token answers 404."""
+    return session.post_json("/api/v1/links/no-such-token/responses", b"{}").status == 404
 
 
 def _pg_ready(cluster: tuple[str, str]) -> bool:
@@ -393,14 +305,13 @@ def _ensure_postgres(cluster: tuple[str, str] | None) -> None:
 # --- the clients ----------------------------------------------------------------------
 
 
-def _post(port: int, path: str, body: bytes, timeout: float) -> tuple[int, dict, bytes]:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+def _post(port: int, path: str, body: bytes, timeout: float):
+    """One attempt, on a connection of its own."""
+    session = Session("127.0.0.1", port, timeout=timeout)
     try:
-        conn.request("POST", path, body=body, headers={"Content-Type": "application/json", "Accept": "application/json"})
-        reply = conn.getresponse()
-        return reply.status, dict(reply.getheaders()), reply.read()
+        return session.post_json(path, body)
     finally:
-        conn.close()
+        session.close()
 
 
 def _start_clients(submissions, figures: Figures, port: int, clients: int, give_up: float) -> list[threading.Thread]:
@@ -435,7 +346,8 @@ def _send(submission: Submission, figures: Figures, port: int, give_up: float, r
         submission.attempts += 1
         retry_after = 0.0
         try:
-            status, headers, raw = _post(port, path, submission.body, REQUEST_TIMEOUT)
+            reply = _post(port, path, submission.body, REQUEST_TIMEOUT)
+            status, headers, raw = reply.status, reply.headers, reply.body
             seen = str(status)
         except TimeoutError:
             status, seen = None, "timeout"
@@ -455,7 +367,7 @@ def _send(submission: Submission, figures: Figures, port: int, give_up: float, r
             return
         if status is not None:
             try:
-                retry_after = float(headers.get("Retry-After", 0))
+                retry_after = float(headers.get("retry-after", 0))
             except ValueError:
                 retry_after = 0.0
         if time.monotonic() >= deadline:
@@ -473,7 +385,7 @@ def _send(submission: Submission, figures: Figures, port: int, give_up: float, r
 # --- the faults -----------------------------------------------------------------------
 
 
-def _faults(args, figures: Figures, events: dict, cluster, gunicorn, threads, started, say) -> None:
+def _faults(args, figures: Figures, events: dict, cluster, server: Server, threads, started, say) -> None:
     """Restart PostgreSQL after `restart_at` successes, then kill a worker after `kill_at`."""
     last_progress = time.monotonic()
 
@@ -508,7 +420,7 @@ def _faults(args, figures: Figures, events: dict, cluster, gunicorn, threads, st
         say(f"PostgreSQL back after {events['restart_seconds']:.1f} s")
 
     if wait_for(args.kill_at):
-        before = _workers(gunicorn.pid)
+        before = server.worker_pids()
         if before:
             victim = random.choice(before)
             with figures.lock:
@@ -519,7 +431,7 @@ def _faults(args, figures: Figures, events: dict, cluster, gunicorn, threads, st
             say(f"killed worker {victim} with SIGKILL at {events['kill_at']} stored")
             deadline = time.monotonic() + 15
             while time.monotonic() < deadline:
-                now = _workers(gunicorn.pid)
+                now = server.worker_pids()
                 if victim not in now and len(now) >= len(before):
                     events["respawned"] = sorted(set(now) - set(before))
                     break

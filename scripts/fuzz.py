@@ -85,9 +85,9 @@ def main(argv=None) -> int:
 
         clear_questionnaire_cache()
         service, _ = service_upsert(code="FZ", name="Fuzz service", security="low")
-        staff = link_create(service=service, instrument="staff")
-        patient = link_create(service=service, instrument="patient", kiosk=True)
-        revoked = link_create(service=service, instrument="patient")
+        staff = link_create(service=service, group="staff")
+        patient = link_create(service=service, group="patient", kiosk=True)
+        revoked = link_create(service=service, group="patient")
         link_revoke(token=revoked.token)
         links = [
             Link(staff.token, latest_loaded("staff").definition),

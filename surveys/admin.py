@@ -7,7 +7,7 @@ the retention command, and their free text is reviewed on the dashboard.
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from .models import CollectionLink, Option, Question, Questionnaire, Service, ServiceSpecialism
+from .models import CollectionLink, Option, Question, Questionnaire, QuoteReview, Service, ServiceSpecialism
 
 
 class SpecialismInline(admin.TabularInline):
@@ -80,4 +80,22 @@ class QuestionAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(QuoteReview)
+class QuoteReviewAdmin(admin.ModelAdmin):
+    """Deleting a review hides the quote again and puts the answer back in the review queue."""
+
+    list_display = ["attribution", "status", "reviewed_by", "reviewed_on"]
+    list_filter = ["status", "reviewed_on"]
+    search_fields = ["attribution", "reviewed_by__username"]
+    list_select_related = ["reviewed_by"]
+    # Not the answer as written: only reviewed text is shown to anyone but the reviewer.
+    fields = ["status", "text", "attribution", "reviewed_by", "reviewed_on"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

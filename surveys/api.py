@@ -12,7 +12,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from .ratelimit import link_allows
+from .ratelimit import rate_limit_take
 from .selectors import active_link, loaded_questionnaire
 from .services import SubmissionConflict, link_submit
 from .validation import SubmissionInvalid, clean_submission
@@ -50,7 +50,7 @@ def _submit(request: HttpRequest, token: str) -> JsonResponse:
     link = active_link(token)
     if link is None:
         return _error(404, {"token": ["This survey link is unknown or no longer in use."]})
-    allowed, retry_after = link_allows(link)
+    allowed, retry_after = rate_limit_take(link)
     if not allowed:
         reply = _error(429, {"link": ["Too many submissions from this link just now; try again shortly."]})
         reply["Retry-After"] = str(retry_after)

@@ -12,8 +12,9 @@ class SurveysConfig(AppConfig):
 
 def load_questionnaires_after_migrate(sender, using="default", verbosity=1, **kwargs) -> None:
     """`migrate` loads the questionnaire files, so a fresh database is ready to collect."""
-    from .definitions import load_all
-    from .services import questionnaires_sync
+    # Imported when called: models cannot be imported while the app registry loads.
+    from .definitions import load_all  # noqa: PLC0415
+    from .questionnaire_sync import questionnaires_sync  # noqa: PLC0415
 
     changes = questionnaires_sync(load_all())
     if verbosity >= 1:

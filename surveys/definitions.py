@@ -14,11 +14,12 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .codes import CHOICE_KINDS, GROUPS, Kind
+
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent / "questionnaires"
 ICON_DIR = Path(__file__).resolve().parent.parent / "static" / "icons"
 
-KINDS = ("one", "many", "text")
-INSTRUMENTS = ("patient", "staff")
+KINDS = tuple(Kind.values)
 ABOUT_YOU = "about_you"
 DEFAULT_MAX_LENGTH = 2000
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
@@ -62,7 +63,7 @@ class QuestionDef:
 
     @property
     def is_choice(self) -> bool:
-        return self.kind in ("one", "many")
+        return self.kind in CHOICE_KINDS
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,18 @@ class QuestionnaireDef:
 _TOP_KEYS = {"code", "version", "title", "easy_title", "intro", "easy_intro", "thanks", "sections", "questions"}
 _SECTION_KEYS = {"code", "title", "easy_title"}
 _QUESTION_KEYS = {
-    "code", "section", "kind", "text", "easy_text", "hint", "quote", "quote_source",
-    "chart_title", "parent", "max_length", "options",
+    "code",
+    "section",
+    "kind",
+    "text",
+    "easy_text",
+    "hint",
+    "quote",
+    "quote_source",
+    "chart_title",
+    "parent",
+    "max_length",
+    "options",
 }
 _OPTION_KEYS = {"code", "label", "easy_label", "icon"}
 
@@ -136,8 +147,8 @@ def parse(data: dict, *, filename: str = "", icon_dir: Path = ICON_DIR) -> Quest
     """Check a parsed TOML document and build the dataclasses (messages omit the file name)."""
     _no_unknown_keys(data, _TOP_KEYS, "the top level")
     code = _required_text(data, "code", "the top level")
-    if code not in INSTRUMENTS:
-        raise DefinitionError(f"code {code!r} is not one of {', '.join(INSTRUMENTS)}")
+    if code not in GROUPS:
+        raise DefinitionError(f"code {code!r} is not one of {', '.join(GROUPS)}")
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         raise DefinitionError("version must be a positive whole number")
@@ -206,15 +217,13 @@ def _parse_question(raw: object, index: int, easy: bool, icon_dir: Path) -> Ques
     parent = _text(raw, "parent", where)
     max_length = raw.get("max_length", DEFAULT_MAX_LENGTH)
 
-    if kind == "text":
+    if kind == Kind.TEXT:
         if "options" in raw:
             raise DefinitionError(f"{where}: a text question has no options")
         if code.endswith(FOLLOW_UP_SUFFIXES) and not parent:
             raise DefinitionError(f"{where}: a _why/_other/_detail question needs a parent")
         if not code.endswith(FOLLOW_UP_SUFFIXES) and code not in STANDALONE_TEXTS:
-            raise DefinitionError(
-                f"{where}: a text question is 'comments', 'job_title' or ends in _why, _other or _detail"
-            )
+            raise DefinitionError(f"{where}: a text question is 'comments', 'job_title' or ends in _why, _other or _detail")
         if not isinstance(max_length, int) or isinstance(max_length, bool) or not 1 <= max_length <= 10000:
             raise DefinitionError(f"{where}: max_length must be a whole number from 1 to 10000")
         options: tuple[OptionDef, ...] = ()
@@ -227,7 +236,10 @@ def _parse_question(raw: object, index: int, easy: bool, icon_dir: Path) -> Ques
         if not raw_options:
             raise DefinitionError(f"{where}: a {kind} question needs options")
         options = tuple(_parse_option(option, where, easy, icon_dir) for option in raw_options)
-        _unique([option.code for option in options], f"option in {where}", )
+        _unique(
+            [option.code for option in options],
+            f"option in {where}",
+        )
         _required_text(raw, "chart_title", where)
 
     return QuestionDef(
@@ -241,7 +253,7 @@ def _parse_question(raw: object, index: int, easy: bool, icon_dir: Path) -> Ques
         quote_source=_text(raw, "quote_source", where),
         chart_title=_text(raw, "chart_title", where),
         parent=parent,
-        max_length=max_length if kind == "text" else DEFAULT_MAX_LENGTH,
+        max_length=max_length if kind == Kind.TEXT else DEFAULT_MAX_LENGTH,
         options=options,
     )
 

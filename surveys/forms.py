@@ -11,6 +11,7 @@ from crispy_forms.layout import HTML, Fieldset, Layout, Submit
 from django import forms
 from django.utils.html import escape
 
+from .codes import Kind
 from .definitions import QuestionnaireDef
 from .services import new_client_id
 from .validation import Submission, SubmissionInvalid, answers_from_form, clean_answers, parse_client_id
@@ -51,7 +52,7 @@ def response_form_class(definition: QuestionnaireDef, *, easy: bool = False) -> 
     fields: dict[str, forms.Field] = {}
     for question in definition.questions:
         label = (question.easy_text if easy else "") or question.text
-        if question.kind == "text":
+        if question.kind == Kind.TEXT:
             fields[question.code] = forms.CharField(
                 label=label,
                 required=False,
@@ -66,11 +67,9 @@ def response_form_class(definition: QuestionnaireDef, *, easy: bool = False) -> 
             )
             continue
         choices = [(option.code, (option.easy_label if easy else "") or option.label) for option in question.options]
-        field_class = forms.ChoiceField if question.kind == "one" else forms.MultipleChoiceField
-        widget = forms.RadioSelect if question.kind == "one" else forms.CheckboxSelectMultiple
-        fields[question.code] = field_class(
-            label=label, required=False, choices=choices, widget=widget, help_text=question.hint
-        )
+        field_class = forms.ChoiceField if question.kind == Kind.ONE else forms.MultipleChoiceField
+        widget = forms.RadioSelect if question.kind == Kind.ONE else forms.CheckboxSelectMultiple
+        fields[question.code] = field_class(label=label, required=False, choices=choices, widget=widget, help_text=question.hint)
     return type(f"{definition.code.title()}ResponseForm", (ResponseForm,), {"definition": definition, **fields})
 
 

@@ -30,16 +30,15 @@ from datetime import date
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .codes import GROUPS, Channel, Kind
+from .csv_format import RESPONSE_COLUMNS, undefuse
 from .definitions import QuestionnaireDef
-from .models import Channel, Questionnaire, Response, Service
+from .models import Questionnaire, Response, Service
 from .selectors import loaded_questionnaire
 from .services import response_submit
 from .validation import NO_ANSWERS, Submission, SubmissionInvalid, clean_answers
 
-BASE_COLUMNS = ("service", "questionnaire", "version", "channel", "submitted_on", "number")
 REQUIRED_COLUMNS = ("service", "questionnaire", "version", "submitted_on")
-# The export puts a `'` before these (dashboard.exports.defuse); take it off again.
-DEFUSED_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EMPTY_LINE = "No answers: no option is marked 1 and no text is given. A questionnaire with no answers is not stored."
 MAX_NUMBER = 2_147_483_647  # the largest value every database keeps in a PositiveIntegerField
@@ -74,17 +73,6 @@ class ImportRow:
     submission: Submission
 
 
-def undefuse(cell: str) -> str:
-    """Undo the export's spreadsheet defusing.
-
-    >>> undefuse("'=1+1"), undefuse("'-2"), undefuse("'quoted"), undefuse("plain")
-    ('=1+1', '-2', "'quoted", 'plain')
-    """
-    if cell.startswith("'") and cell[1:2] and cell[1:2] in DEFUSED_STARTS:
-        return cell[1:]
-    return cell
-
-
 def parse_responses(data: bytes | str, *, today: date | None = None) -> list[ImportRow]:
     """Check a whole file; return its rows, or raise `ImportInvalid` listing every problem.
 
@@ -99,7 +87,7 @@ def parse_responses(data: bytes | str, *, today: date | None = None) -> list[Imp
     except csv.Error as exc:
         raise ImportInvalid([RowError(reader.line_num, "", f"The file is not readable as CSV: {exc}.")]) from None
     if not records or not any(cell.strip() for cell in records[0]):
-        raise ImportInvalid([RowError(1, "", f"The file has no header line; it starts with {', '.join(BASE_COLUMNS)}.")])
+        raise ImportInvalid([RowError(1, "", f"The file has no header line; it starts with {', '.join(RESPONSE_COLUMNS)}.")])
 
     parser = _RowParser(records[0], today=today)
     errors.extend(parser.header_errors)
@@ -189,12 +177,8 @@ class _RowParser:
         self.definitions: dict[int, QuestionnaireDef] = {
             q.pk: loaded_questionnaire(q.pk).definition for q in self.questionnaires.values()
         }
-        choice_codes = {
-            question.code for d in self.definitions.values() for question in d.questions if question.is_choice
-        }
-        text_codes = {
-            question.code for d in self.definitions.values() for question in d.questions if question.kind == "text"
-        }
+        choice_codes = {question.code for d in self.definitions.values() for question in d.questions if question.is_choice}
+        text_codes = {question.code for d in self.definitions.values() for question in d.questions if question.kind == Kind.TEXT}
         self.header_errors: list[RowError] = []
         self.option_columns: list[tuple[int, str, str]] = []  # (index, question, option)
         self.text_columns: list[tuple[int, str]] = []
@@ -206,7 +190,7 @@ class _RowParser:
                 continue
             seen.add(name)
             question, dot, option = name.partition(".")
-            if name in BASE_COLUMNS:
+            if name in RESPONSE_COLUMNS:
                 self.base[name] = index
             elif dot and question in choice_codes and option:
                 # An option no questionnaire asks is refused per line, by clean_answers,
@@ -215,10 +199,16 @@ class _RowParser:
             elif name in text_codes:
                 self.text_columns.append((index, name))
             else:
-                self.header_errors.append(RowError(1, name, (
-                    "Unknown column; expected the response export's columns: "
-                    f"{', '.join(BASE_COLUMNS)}, then question.option and free-text question codes."
-                )))
+                self.header_errors.append(
+                    RowError(
+                        1,
+                        name,
+                        (
+                            "Unknown column; expected the response export's columns: "
+                            f"{', '.join(RESPONSE_COLUMNS)}, then question.option and free-text question codes."
+                        ),
+                    )
+                )
         missing = [name for name in REQUIRED_COLUMNS if name not in self.base]
         for name in missing:
             self.header_errors.append(RowError(1, name, "This column is missing."))
@@ -237,7 +227,9 @@ class _RowParser:
         questionnaire = self._questionnaire(line, base("questionnaire"), base("version"), errors)
         channel = base("channel") or Channel.PAPER
         if channel not in Channel.values:
-            errors.append(RowError(line, "channel", f"Expected {', '.join(Channel.values)} or empty (paper), not {channel[:40]!r}."))
+            errors.append(
+                RowError(line, "channel", f"Expected {', '.join(Channel.values)} or empty (paper), not {channel[:40]!r}.")
+            )
         submitted_on = self._date(line, base("submitted_on"), errors)
         number = self._number(line, base("number"), errors)
         answers = self._answers(line, cells, questionnaire, errors)
@@ -256,11 +248,13 @@ class _RowParser:
         return service
 
     def _questionnaire(self, line: int, code: str, version: str, errors: list[RowError]) -> Questionnaire | None:
-        if code not in ("patient", "staff"):
+        if code not in GROUPS:
             errors.append(RowError(line, "questionnaire", f"Expected patient or staff, not {code[:40]!r}."))
             return None
         if not version.isdecimal():
-            errors.append(RowError(line, "version", f"Expected the questionnaire's version number, e.g. 1, not {version[:40]!r}."))
+            errors.append(
+                RowError(line, "version", f"Expected the questionnaire's version number, e.g. 1, not {version[:40]!r}.")
+            )
             return None
         questionnaire = self.questionnaires.get((code, int(version)))
         if questionnaire is None:
@@ -284,9 +278,13 @@ class _RowParser:
         if not value:
             return None
         if not value.isdecimal() or not 0 < int(value) <= MAX_NUMBER:
-            errors.append(RowError(line, "number", (
-                f"Expected a whole number above 0, or leave it empty for the next number; not {value[:40]!r}."
-            )))
+            errors.append(
+                RowError(
+                    line,
+                    "number",
+                    (f"Expected a whole number above 0, or leave it empty for the next number; not {value[:40]!r}."),
+                )
+            )
             return None
         return int(value)
 
@@ -298,9 +296,9 @@ class _RowParser:
             if value == "1":
                 chosen.setdefault(question, []).append(option)
             elif value not in ("", "0"):
-                errors.append(RowError(
-                    line, self.header[index], f"Expected 1 (chosen), 0 (not chosen) or empty, not {value[:40]!r}."
-                ))
+                errors.append(
+                    RowError(line, self.header[index], f"Expected 1 (chosen), 0 (not chosen) or empty, not {value[:40]!r}.")
+                )
                 bad_cells = True
         if questionnaire is None:
             return None
@@ -308,9 +306,11 @@ class _RowParser:
         raw: dict[str, object] = {}
         for code, options in chosen.items():
             question = definition.question(code)
-            if question is not None and question.kind == "one":
+            if question is not None and question.kind == Kind.ONE:
                 if len(options) > 1:
-                    errors.append(RowError(line, code, f"Only one answer may be chosen, but {', '.join(options)} are all marked 1."))
+                    errors.append(
+                        RowError(line, code, f"Only one answer may be chosen, but {', '.join(options)} are all marked 1.")
+                    )
                     bad_cells = True
                     continue
                 raw[code] = options[0]

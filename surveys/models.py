@@ -9,49 +9,15 @@ keeps its date only.
 import secrets
 import uuid
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-
-class Security(models.TextChoices):
-    HIGH = "high", "High secure"
-    MEDIUM = "medium", "Medium secure"
-    ENHANCED_MEDIUM = "enhanced_medium", "Enhanced medium secure"
-    LOW = "low", "Low secure"
-    REHABILITATION = "rehabilitation", "Rehabilitation"
-    COMMUNITY = "community", "Community"
-
-
-class Specialism(models.TextChoices):
-    BRAIN_INJURY = "brain_injury", "Brain injury"
-    ADOLESCENT = "adolescent", "Adolescent"
-    DEAF = "deaf", "Deaf"
-    AUTISM = "autism", "Autism"
-    LEARNING_DISABILITY = "learning_disability", "Learning disability"
-    PERSONALITY_DISORDER = "personality_disorder", "Personality disorder"
-    WOMEN = "women", "Women"
-    OLDER_ADULTS = "older_adults", "Older adults"
-
-
-class Instrument(models.TextChoices):
-    PATIENT = "patient", "Patient survey"
-    STAFF = "staff", "Staff survey"
-
-
-class Channel(models.TextChoices):
-    TABLET = "tablet", "Ward tablet"
-    WEB = "web", "Web link"
-    PAPER = "paper", "Paper"
-
-
-class Kind(models.TextChoices):
-    ONE = "one", "Pick one"
-    MANY = "many", "Pick any"
-    TEXT = "text", "Free text"
+from .codes import Channel, Group, Kind, Security, Specialism
 
 
 class Questionnaire(models.Model):
-    code = models.CharField(max_length=16, choices=Instrument.choices)
+    code = models.CharField(max_length=16, choices=Group.choices)
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=300)
     easy_title = models.CharField(max_length=300, blank=True)
@@ -205,6 +171,12 @@ class Response(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["link", "client_id"], name="response_client_per_link_unique"),
+            # Paper has no link: a form saved twice (a double click) is one response.
+            models.UniqueConstraint(
+                fields=["service", "client_id"],
+                condition=Q(link__isnull=True),
+                name="response_client_per_service_unlinked_unique",
+            ),
             models.UniqueConstraint(fields=["service", "number"], name="response_number_per_service_unique"),
             models.CheckConstraint(condition=Q(channel__in=Channel.values), name="response_channel_valid"),
         ]
@@ -221,6 +193,9 @@ class ChoiceAnswer(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["response", "option"], name="choice_answer_unique")]
 
+    def __str__(self) -> str:
+        return f"answer {self.pk}: option {self.option_id}"
+
 
 class TextAnswer(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="texts")
@@ -229,6 +204,35 @@ class TextAnswer(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["response", "question"], name="text_answer_unique")]
+
+    def __str__(self) -> str:
+        # Never the text itself: it is shown only once reviewed.
+        return f"text answer {self.pk}"
+
+
+class QuoteStatus(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Not shown"
+
+
+class QuoteReview(models.Model):
+    """A lead's decision on one free-text answer. Without one, the text is hidden."""
+
+    answer = models.OneToOneField(TextAnswer, on_delete=models.CASCADE, related_name="review")
+    status = models.CharField(max_length=10, choices=QuoteStatus.choices)
+    # What leads see: the answer with names or other identifying details taken out.
+    text = models.TextField()
+    attribution = models.CharField(max_length=120)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_on = models.DateField()
+
+    class Meta:
+        # The table was made by the dashboard app, where reviews began.
+        db_table = "dashboard_quotereview"
+        constraints = [models.CheckConstraint(condition=Q(status__in=QuoteStatus.values), name="quote_status_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.attribution}: {self.get_status_display()}"
 
 
 class Period(models.TextChoices):
@@ -267,9 +271,7 @@ class Tally(models.Model):
             # services and dates (column order matters; the upsert does not care).
             # On PostgreSQL migration 0005 adds the count to it (INCLUDE), so
             # the read never visits the table; SQLite has no INCLUDE.
-            models.UniqueConstraint(
-                fields=["period", "among", "service", "start", "kind", "ref"], name="tally_key_unique"
-            ),
+            models.UniqueConstraint(fields=["period", "among", "service", "start", "kind", "ref"], name="tally_key_unique"),
         ]
 
     def __str__(self) -> str:
@@ -283,3 +285,6 @@ class LinkRate(models.Model):
     link = models.OneToOneField(CollectionLink, on_delete=models.CASCADE, primary_key=True, related_name="+")
     minute = models.BigIntegerField(help_text="Minutes since 1970: the window counted.")
     n = models.PositiveIntegerField()
+
+    def __str__(self) -> str:
+        return f"link {self.link_id}: {self.n} this window"

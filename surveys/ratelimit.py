@@ -20,8 +20,9 @@ from .models import CollectionLink, LinkRate
 WINDOW_SECONDS = 60
 
 
-def link_allows(link: CollectionLink, *, now: float | None = None) -> tuple[bool, int]:
-    """Count one submission for the link; (allowed, seconds until the window ends)."""
+def rate_limit_take(link: CollectionLink, *, now: float | None = None) -> tuple[bool, int]:
+    """Take one submission from the link's allowance for this window:
+    (allowed, seconds until the window ends). Counts even when refused."""
     now = time.time() if now is None else now
     window = int(now // WINDOW_SECONDS)
     in_redis = "redis" in settings.CACHES["default"]["BACKEND"]

@@ -61,10 +61,10 @@ class Catalogue:
     meaning, so one copy per process serves until an id it lacks turns up.
     """
 
-    groups: dict[int, str]                          # questionnaire id -> "patient"
-    questions: dict[int, tuple[str, str, str]]      # question id -> (group, code, kind)
-    options: dict[int, tuple[str, str, str]]        # option id -> (group, question code, option code)
-    kinds: dict[tuple[str, str], str]               # (group, question code) -> "one", "many" or "text"
+    groups: dict[int, str]  # questionnaire id -> "patient"
+    questions: dict[int, tuple[str, str, str]]  # question id -> (group, code, kind)
+    options: dict[int, tuple[str, str, str]]  # option id -> (group, question code, option code)
+    kinds: dict[tuple[str, str], str]  # (group, question code) -> "one", "many" or "text"
 
     def knows(self, questionnaire_ids, question_ids, option_ids) -> bool:
         return (
@@ -96,7 +96,6 @@ def catalogue(*, refresh: bool = False) -> Catalogue:
     return loaded
 
 
-
 def latest_loaded(code: str) -> LoadedQuestionnaire | None:
     """The newest version of a questionnaire, cached like `loaded_questionnaire`."""
     with _cache_lock:
@@ -112,9 +111,12 @@ def latest_loaded(code: str) -> LoadedQuestionnaire | None:
 
 def _load(questionnaire_id: int) -> LoadedQuestionnaire:
     questionnaire = Questionnaire.objects.prefetch_related(
-        Prefetch("questions", queryset=Question.objects.order_by("position").prefetch_related(
-            Prefetch("options", queryset=Option.objects.order_by("position"))
-        ))
+        Prefetch(
+            "questions",
+            queryset=Question.objects.order_by("position").prefetch_related(
+                Prefetch("options", queryset=Option.objects.order_by("position"))
+            ),
+        )
     ).get(pk=questionnaire_id)
     questions = []
     question_ids: dict[str, int] = {}
@@ -161,11 +163,7 @@ def active_link(token: str) -> CollectionLink | None:
     # reach PostgreSQL, which refuses it in a string).
     if not TOKEN_RE.match(token or ""):
         return None
-    return (
-        CollectionLink.objects.select_related("service", "questionnaire")
-        .filter(token=token, revoked_on__isnull=True)
-        .first()
-    )
+    return CollectionLink.objects.select_related("service", "questionnaire").filter(token=token, revoked_on__isnull=True).first()
 
 
 def latest_questionnaire(code: str) -> Questionnaire | None:

@@ -11,30 +11,26 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from .definitions import QuestionnaireDef
+from .codes import ABOUT_FILTERS, Group, Kind, Security, Specialism
 from .models import (
     ChoiceAnswer,
     CollectionLink,
-    Option,
-    Question,
     Questionnaire,
     Response,
-    Security,
     Service,
     ServiceSpecialism,
-    Specialism,
     TextAnswer,
 )
-from .selectors import LoadedQuestionnaire, clear_questionnaire_cache, latest_questionnaire, loaded_questionnaire
-from .tallies import SLICED_BY, Counted, next_month, tallies_add, tallies_rebuild
+from .selectors import LoadedQuestionnaire, latest_questionnaire, loaded_questionnaire
+from .tallies import Counted, next_month, tallies_add, tallies_rebuild
 from .validation import Submission
 
 
-class ServiceError(ValueError):
-    """A write that cannot be done as asked; the message says why."""
+class WriteRefused(ValueError):
+    """A write that cannot be done as asked (a bad code, a missing service, a
+    date in the future); nothing was written and the message says why."""
 
 
 class SubmissionConflict(Exception):
@@ -66,8 +62,9 @@ def response_submit(
 ) -> SubmitResult:
     """Store one anonymous response, or recognise a replay of one.
 
-    Idempotent on (link, client_id): the same answers again return the stored
-    response with `duplicate=True` and store nothing; different answers raise
+    Idempotent on (link, client_id), or (service, client_id) for paper, which
+    has no link: the same answers again return the stored response with
+    `duplicate=True` and store nothing; different answers raise
     `SubmissionConflict` and leave the original untouched.
 
     `number` keeps a running number given from outside (an imported file);
@@ -90,9 +87,11 @@ def response_submit(
             )
             tallies_add([_store_answers(response, submission, loaded)])
     except IntegrityError:
-        if link is None:
-            raise
-        existing = Response.objects.filter(link=link, client_id=submission.client_id).first()
+        # A replay: the same client_id through the same link, or on paper (no
+        # link) for the same service. Anything else (a number taken) is raised.
+        replayed = Response.objects.filter(client_id=submission.client_id)
+        replayed = replayed.filter(link=link) if link is not None else replayed.filter(service=service, link__isnull=True)
+        existing = replayed.first()
         if existing is None:
             raise
         return _replay(existing, submission)
@@ -131,15 +130,15 @@ def _store_answers(response: Response, submission: Submission, loaded: LoadedQue
     slices = []
     for code, value in submission.answers.items():
         kind = loaded.definition.question(code).kind
-        if kind == "text":
+        if kind == Kind.TEXT:
             texts.append(TextAnswer(response=response, question_id=loaded.question_ids[code], text=value))
             continue
-        if kind == "many":
+        if kind == Kind.MANY:
             many_questions.append(loaded.question_ids[code])
-        for option_code in (value,) if kind == "one" else value:
+        for option_code in (value,) if kind == Kind.ONE else value:
             option_id = loaded.option_ids[(code, option_code)]
             choices.append(ChoiceAnswer(response=response, option_id=option_id))
-            if code in SLICED_BY:
+            if code in ABOUT_FILTERS:
                 slices.append(option_id)
     ChoiceAnswer.objects.bulk_create(choices)
     if texts:
@@ -183,14 +182,14 @@ def service_upsert(
     """Create or update a service by its code; `specialisms=None` keeps the current ones."""
     code = code.strip().upper()
     if not code or not code.isalnum() or len(code) > 12:
-        raise ServiceError(f"Service code {code!r} must be 1 to 12 letters or digits, e.g. CC or SAN.")
+        raise WriteRefused(f"Service code {code!r} must be 1 to 12 letters or digits, e.g. CC or SAN.")
     if not name.strip():
-        raise ServiceError("A service needs a name.")
+        raise WriteRefused("A service needs a name.")
     if security not in Security.values:
-        raise ServiceError(f"Security level {security!r} is not one of: {', '.join(Security.values)}.")
+        raise WriteRefused(f"Security level {security!r} is not one of: {', '.join(Security.values)}.")
     unknown = sorted(set(specialisms or ()) - set(Specialism.values))
     if unknown:
-        raise ServiceError(f"Specialism {unknown[0]!r} is not one of: {', '.join(Specialism.values)}.")
+        raise WriteRefused(f"Specialism {unknown[0]!r} is not one of: {', '.join(Specialism.values)}.")
     with transaction.atomic():
         defaults = {"name": name.strip(), "security": security}
         if provider is not None:
@@ -203,147 +202,24 @@ def service_upsert(
     return service, created
 
 
-def link_create(*, service: Service, instrument: str, kiosk: bool = False, label: str = "") -> CollectionLink:
+def link_create(*, service: Service, group: str, kiosk: bool = False, label: str = "") -> CollectionLink:
     """A new collection link for the newest version of the questionnaire."""
-    questionnaire = latest_questionnaire(instrument)
+    questionnaire = latest_questionnaire(group)
     if questionnaire is None:
-        raise ServiceError(f"No {instrument!r} questionnaire is loaded; run `python manage.py migrate` first.")
-    if kiosk and instrument != "patient":
-        raise ServiceError("Kiosk (ward tablet) links are for the patient questionnaire.")
+        raise WriteRefused(f"No {group!r} questionnaire is loaded; run `python manage.py migrate` first.")
+    if kiosk and group != Group.PATIENT:
+        raise WriteRefused("Kiosk (ward tablet) links are for the patient questionnaire.")
     return CollectionLink.objects.create(service=service, questionnaire=questionnaire, kiosk=kiosk, label=label)
 
 
 def link_revoke(*, token: str) -> CollectionLink:
     link = CollectionLink.objects.filter(token=token).first()
     if link is None:
-        raise ServiceError("No collection link has that token.")
+        raise WriteRefused("No collection link has that token.")
     if link.revoked_on is None:
         link.revoked_on = timezone.localdate()
         link.save(update_fields=["revoked_on"])
     return link
-
-
-# --- questionnaires --------------------------------------------------------
-
-_OUT_OF_THE_WAY = 100000
-
-
-def questionnaires_sync(definitions: list[QuestionnaireDef]) -> list[str]:
-    """Load questionnaire definitions into rows; idempotent. Returns what changed.
-
-    Wording may change within a version; codes may not once answers point at
-    them (a version is a contract): removing an answered question or option
-    raises `ServiceError` and changes nothing.
-    """
-    changes: list[str] = []
-    with transaction.atomic():
-        for definition in definitions:
-            changes.extend(_sync_one(definition))
-    clear_questionnaire_cache()
-    return changes
-
-
-def _sync_one(definition: QuestionnaireDef) -> list[str]:
-    name = f"{definition.code} v{definition.version}"
-    fields = {
-        "title": definition.title,
-        "easy_title": definition.easy_title,
-        "intro": definition.intro,
-        "easy_intro": definition.easy_intro,
-        "thanks": definition.thanks,
-        "sections": [
-            {"code": section.code, "title": section.title, "easy_title": section.easy_title}
-            for section in definition.sections
-        ],
-    }
-    questionnaire, created = Questionnaire.objects.get_or_create(
-        code=definition.code, version=definition.version, defaults=fields
-    )
-    changed = created or _assign(questionnaire, fields)
-    if changed and not created:
-        questionnaire.save()
-
-    existing = {question.code: question for question in questionnaire.questions.prefetch_related("options")}
-    wanted = {question.code for question in definition.questions}
-    _delete_unused(
-        Question.objects.filter(questionnaire=questionnaire).exclude(code__in=wanted),
-        f"{name}: question", "code",
-    )
-    # Positions are unique; move every row out of the way before renumbering.
-    Question.objects.filter(questionnaire=questionnaire).update(position=F("position") + _OUT_OF_THE_WAY)
-    for position, qdef in enumerate(definition.questions, start=1):
-        qfields = {
-            "position": position,
-            "section": qdef.section,
-            "kind": qdef.kind,
-            "text": qdef.text,
-            "easy_text": qdef.easy_text,
-            "hint": qdef.hint,
-            "quote": qdef.quote,
-            "quote_source": qdef.quote_source,
-            "chart_title": qdef.chart_title,
-            "parent_code": qdef.parent,
-            "max_length": qdef.max_length,
-        }
-        question = existing.get(qdef.code)
-        if question is None:
-            question = Question.objects.create(questionnaire=questionnaire, code=qdef.code, **qfields)
-            changed = True
-        else:
-            if question.kind != qdef.kind and question_has_answers(question):
-                raise ServiceError(f"{name}: question {qdef.code!r} has answers; its kind cannot change")
-            was_moved = question.position != position
-            changed |= _assign(question, qfields) or was_moved
-            question.save()
-        changed |= _sync_options(name, question, qdef)
-    if changed:
-        return [f"{'loaded' if created else 'updated'} {name}"]
-    return []
-
-
-def _sync_options(name: str, question: Question, qdef) -> bool:
-    changed = False
-    existing = {option.code: option for option in question.options.all()}
-    _delete_unused(question.options.exclude(code__in=qdef.option_codes), f"{name}: option of {question.code!r}", "code")
-    question.options.update(position=F("position") + _OUT_OF_THE_WAY)
-    for position, odef in enumerate(qdef.options, start=1):
-        ofields = {"position": position, "label": odef.label, "easy_label": odef.easy_label, "icon": odef.icon}
-        option = existing.get(odef.code)
-        if option is None:
-            Option.objects.create(question=question, code=odef.code, **ofields)
-            changed = True
-        else:
-            changed |= _assign(option, ofields)
-            option.save()
-    return changed
-
-
-def question_has_answers(question: Question) -> bool:
-    return (
-        TextAnswer.objects.filter(question=question).exists()
-        or ChoiceAnswer.objects.filter(option__question=question).exists()
-    )
-
-
-def _delete_unused(queryset, what: str, field: str) -> None:
-    for row in queryset:
-        answered = (
-            question_has_answers(row)
-            if isinstance(row, Question)
-            else ChoiceAnswer.objects.filter(option=row).exists()
-        )
-        if answered:
-            raise ServiceError(f"{what} {getattr(row, field)!r} has answers and cannot be removed; add a new version")
-        row.delete()
-
-
-def _assign(instance, fields: dict) -> bool:
-    changed = False
-    for key, value in fields.items():
-        if getattr(instance, key) != value:
-            setattr(instance, key, value)
-            changed = True
-    return changed
 
 
 # --- retention -------------------------------------------------------------
@@ -357,12 +233,12 @@ def responses_purge(*, before: date, service_code: str | None = None, dry_run: b
     `dry_run=True` counts what would go and deletes nothing. Returns the count.
     """
     if before > timezone.localdate():
-        raise ServiceError(f"{before:%Y-%m-%d} is in the future; responses not yet given cannot be purged.")
+        raise WriteRefused(f"{before:%Y-%m-%d} is in the future; responses not yet given cannot be purged.")
     responses = Response.objects.filter(submitted_on__lt=before)
     if service_code is not None:
         service = Service.objects.filter(code=service_code.strip().upper()).first()
         if service is None:
-            raise ServiceError(f"No service has code {service_code!r}.")
+            raise WriteRefused(f"No service has code {service_code!r}.")
         responses = responses.filter(service=service)
     if dry_run:
         return responses.count()
@@ -374,4 +250,3 @@ def responses_purge(*, before: date, service_code: str | None = None, dry_run: b
             months=(date(1, 1, 1), next_month(before)),
         )
     return deleted.get(Response._meta.label, 0)
-

@@ -24,11 +24,9 @@ from datetime import date
 
 from django.db import connection
 
+from .codes import ABOUT_FILTERS, Kind
 from .models import ChoiceAnswer, Option, Period, Question, Response, Tally, TallyKind
 
-# The about-you questions data.json can filter by (SPEC); each chosen option
-# of these is a slice of its own.
-SLICED_BY = ("gender", "age_band", "ethnicity", "time_in_service")
 EVERYONE = 0
 
 Key = tuple[int, str, date, int, str, int]  # service, period, start, among, kind, ref
@@ -97,7 +95,7 @@ def tallies_add(responses: Iterable[Counted]) -> None:
             "SELECT * FROM unnest(%s::integer[], %s::varchar[], %s::date[], %s::integer[], %s::varchar[], "
             "%s::integer[], %s::integer[])"
         )
-        params = [list(column) for column in zip(*((*key, n) for key, n in rows))]
+        params = [list(column) for column in zip(*((*key, n) for key, n in rows), strict=True)]
     else:
         source = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s)"] * len(rows))
         params = [value for key, n in rows for value in (*key, n)]
@@ -117,7 +115,7 @@ def _recount_sql(where: str, *, period: str) -> str:
     everyone by day, or everyone and each about-you slice by month."""
     by_day = period == Period.DAY
     start = "resp.submitted_on" if by_day else _month_expr("resp.submitted_on")
-    sliced = ", ".join(f"'{code}'" for code in SLICED_BY)
+    sliced = ", ".join(f"'{code}'" for code in ABOUT_FILTERS)
     slices = "" if by_day else f"UNION ALL SELECT response_id, option_id FROM chose WHERE code IN ({sliced})"
     response, choice = Response._meta.db_table, ChoiceAnswer._meta.db_table
     option, question = Option._meta.db_table, Question._meta.db_table
@@ -191,10 +189,7 @@ def stored_tallies() -> dict[Key, int]:
 
 def recounted_tallies() -> dict[Key, int]:
     """A full recount from the answers, in Python: slow, independent of the SQL above."""
-    questions = {
-        question.pk: question
-        for question in Question.objects.only("pk", "kind", "code")
-    }
+    questions = {question.pk: question for question in Question.objects.only("pk", "kind", "code")}
     option_question = dict(Option.objects.values_list("pk", "question_id"))
     chosen: dict = {}
     for response_id, option_id in ChoiceAnswer.objects.values_list("response_id", "option_id").iterator():
@@ -212,8 +207,8 @@ def recounted_tallies() -> dict[Key, int]:
                     day=day,
                     questionnaire_id=questionnaire_id,
                     options=options,
-                    many_questions=tuple(q for q in answered if questions[q].kind == "many"),
-                    slices=tuple(o for o in options if questions[option_question[o]].code in SLICED_BY),
+                    many_questions=tuple(q for q in answered if questions[q].kind == Kind.MANY),
+                    slices=tuple(o for o in options if questions[option_question[o]].code in ABOUT_FILTERS),
                 )
             )
         )

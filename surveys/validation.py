@@ -20,6 +20,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from .codes import Kind
 from .definitions import QuestionDef, QuestionnaireDef
 
 Answers = dict[str, "str | tuple[str, ...]"]
@@ -111,10 +112,10 @@ def clean_answers(definition: QuestionnaireDef, raw: object) -> Answers:
 def _clean_value(question: QuestionDef, value: object) -> str | tuple[str, ...]:
     if value is None:
         return ""
-    if question.kind == "text":
+    if question.kind == Kind.TEXT:
         return _clean_text(question, value)
     codes = question.option_codes
-    if question.kind == "one":
+    if question.kind == Kind.ONE:
         if not isinstance(value, str):
             raise ValueError(f"Choose one answer: one of {', '.join(codes)}.")
         if value == "":
@@ -163,7 +164,7 @@ def answers_from_form(definition: QuestionnaireDef, data) -> dict[str, object]:
     """Turn a submitted HTML form (a QueryDict) into the API's answer shape."""
     raw: dict[str, object] = {}
     for question in definition.questions:
-        if question.kind == "many":
+        if question.kind == Kind.MANY:
             values = data.getlist(question.code)
             if values:
                 raw[question.code] = values

@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from .codes import Kind
 from .definitions import ABOUT_YOU
 from .forms import response_form_class, staff_form_helper
-from .ratelimit import link_allows
+from .ratelimit import rate_limit_take
 from .selectors import active_link, loaded_questionnaire
 from .services import SubmissionConflict, link_submit
 
@@ -33,7 +34,7 @@ def collect(request: HttpRequest, token: str) -> HttpResponse:
     form_class = response_form_class(definition, easy=easy)
     conflict = False
     if request.method == "POST":
-        allowed, _ = link_allows(link)
+        allowed, _ = rate_limit_take(link)
         if not allowed:
             return render(request, "surveys/busy.html", {"link": link}, status=429)
         form = form_class(request.POST)
@@ -70,8 +71,8 @@ def _patient_screens(definition, form) -> list[dict]:
 
     def chosen(question):
         if data is None:
-            return set() if question.kind == "many" else ""
-        return set(data.getlist(question.code)) if question.kind == "many" else data.get(question.code, "")
+            return set() if question.kind == Kind.MANY else ""
+        return set(data.getlist(question.code)) if question.kind == Kind.MANY else data.get(question.code, "")
 
     def screen(question, follow_ups, number, total, about_you):
         return {

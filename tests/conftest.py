@@ -28,17 +28,17 @@ def morpeth(db):
 
 @pytest.fixture
 def ward_tablet(chadwick):
-    return link_create(service=chadwick, instrument="patient", kiosk=True, label="Tablet, ward 1")
+    return link_create(service=chadwick, group="patient", kiosk=True, label="Tablet, ward 1")
 
 
 @pytest.fixture
 def patient_link(chadwick):
-    return link_create(service=chadwick, instrument="patient")
+    return link_create(service=chadwick, group="patient")
 
 
 @pytest.fixture
 def staff_link(chadwick):
-    return link_create(service=chadwick, instrument="staff")
+    return link_create(service=chadwick, group="staff")
 
 
 @pytest.fixture

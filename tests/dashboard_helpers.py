@@ -18,7 +18,7 @@ def service(code, *, security="low", specialisms=()):
 
 def link(service_, group):
     existing = CollectionLink.objects.filter(service=service_, questionnaire__code=group).first()
-    return existing or link_create(service=service_, instrument=group)
+    return existing or link_create(service=service_, group=group)
 
 
 def answer(service_, group, answers, *, on=None):
@@ -36,7 +36,5 @@ def answer(service_, group, answers, *, on=None):
 
 
 def lead(username, role, services=(), review=False):
-    user, _ = lead_upsert(
-        username=username, role=role, service_codes=list(services), password=PASSWORD, can_review_quotes=review
-    )
+    user, _ = lead_upsert(username=username, role=role, service_codes=list(services), password=PASSWORD, can_review_quotes=review)
     return user

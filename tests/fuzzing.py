@@ -61,8 +61,12 @@ class FuzzReport:
             ("500s (5xx)", len(self.server_errors), 0, not self.server_errors),
             ("hostile accepted (2xx)", len(self.hostile_accepted), 0, not self.hostile_accepted),
             ("rows stored from hostile", self.hostile_rows, 0, self.hostile_rows == 0),
-            ("valid answered 201", self.valid_statuses.get(201, 0), self.valid_sent,
-             self.valid_statuses.get(201, 0) == self.valid_sent),
+            (
+                "valid answered 201",
+                self.valid_statuses.get(201, 0),
+                self.valid_sent,
+                self.valid_statuses.get(201, 0) == self.valid_sent,
+            ),
             ("valid stored", self.valid_rows, self.valid_sent, self.valid_rows == self.valid_sent),
             ("valid stored not as sent", len(self.valid_mismatched), 0, not self.valid_mismatched),
         ]
@@ -89,8 +93,12 @@ class FuzzReport:
         lines.append(f"{'target':<28}{'got':>10}{'wanted':>10}  result")
         for name, got, wanted, met in self.targets():
             lines.append(f"{name:<28}{got!s:>10}{wanted!s:>10}  {'PASS' if met else 'FAIL'}")
-        for label, items in (("5xx", self.server_errors), ("accepted hostile", self.hostile_accepted),
-                             ("valid refused", self.valid_refused), ("stored not as sent", self.valid_mismatched)):
+        for label, items in (
+            ("5xx", self.server_errors),
+            ("accepted hostile", self.hostile_accepted),
+            ("valid refused", self.valid_refused),
+            ("stored not as sent", self.valid_mismatched),
+        ):
             for item in items[:5]:
                 lines.append(f"  {label}: {item!r}"[:300])
         return "\n".join(lines)
@@ -187,10 +195,28 @@ def valid_attempt(rng: random.Random, link: Link) -> tuple[Attempt, str, dict]:
 
 def _other_option(definition, question, rng):
     """An option code this questionnaire does not offer for `question`."""
-    return rng.choice([
-        "perhaps", "YES", " yes", "yes ", "Yes", "reduces_workload" if question.code != "benefits" else "nope",
-        "null", "0", "yes\u0000", "ye\u0301s", "\ud800", "ｙｅｓ", "yes;DROP TABLE", "../../etc/passwd",
-    ]) if question.kind == "one" else rng.choice(["perhaps", "EMOTIONAL", "emotional ", "\ud83d", "1"])
+    return (
+        rng.choice(
+            [
+                "perhaps",
+                "YES",
+                " yes",
+                "yes ",
+                "Yes",
+                "reduces_workload" if question.code != "benefits" else "nope",
+                "null",
+                "0",
+                "yes\u0000",
+                "ye\u0301s",
+                "\ud800",
+                "ｙｅｓ",
+                "yes;DROP TABLE",
+                "../../etc/passwd",
+            ]
+        )
+        if question.kind == "one"
+        else rng.choice(["perhaps", "EMOTIONAL", "emotional ", "\ud83d", "1"])
+    )
 
 
 def _wrong_value(rng, question):
@@ -198,8 +224,9 @@ def _wrong_value(rng, question):
     if question.kind == "one":
         return rng.choice([1, 0, -1, 1.5, True, False, ["yes"], {"yes": True}, [], {}, float("1e308")])
     if question.kind == "many":
-        return rng.choice(["emotional", 1, True, {"emotional": True}, [1, 2], [None], [["emotional"]], [True],
-                           [{"a": 1}], [[]], [""]])
+        return rng.choice(
+            ["emotional", 1, True, {"emotional": True}, [1, 2], [None], [["emotional"]], [True], [{"a": 1}], [[]], [""]]
+        )
     return rng.choice([1, True, ["text"], {"text": "x"}, 3.14, [], {}])
 
 
@@ -219,18 +246,46 @@ def h_wrong_type(rng, link, ctx):
 
 
 def h_wrong_top_level(rng, link, ctx):
-    body = rng.choice([[], [_valid_body(rng, link)], "answers", 42, None, True, 1.5, {"answers": []},
-                       {"client_id": new_id(rng), "answers": "useful=yes"},
-                       {"client_id": new_id(rng), "answers": [["useful", "yes"]]},
-                       {"client_id": new_id(rng), "answers": 7}])
+    body = rng.choice(
+        [
+            [],
+            [_valid_body(rng, link)],
+            "answers",
+            42,
+            None,
+            True,
+            1.5,
+            {"answers": []},
+            {"client_id": new_id(rng), "answers": "useful=yes"},
+            {"client_id": new_id(rng), "answers": [["useful", "yes"]]},
+            {"client_id": new_id(rng), "answers": 7},
+        ]
+    )
     return Attempt("wrong_top_level", dumps(body))
 
 
 def h_unknown_code(rng, link, ctx):
     answers = valid_answers(rng, link.definition)
     if rng.random() < 0.5:
-        key = rng.choice(["nope", "Useful", "useful ", "", " ", "useful_why_not", "__proto__", "constructor",
-                          "answers", "client_id", "🙂", "\ud800", "x" * 5000, "useful\u0000", "$where"])
+        key = rng.choice(
+            [
+                "nope",
+                "Useful",
+                "useful ",
+                "",
+                " ",
+                "useful_why_not",
+                "__proto__",
+                "constructor",
+                "answers",
+                "client_id",
+                "🙂",
+                "\ud800",
+                "x" * 5000,
+                "useful\u0000",
+                "$where",
+            ]
+        )
         answers[key] = rng.choice(["yes", ["emotional"], "text"])
     else:
         question = _pick(rng, _answerable(link.definition, ("one", "many")))
@@ -293,8 +348,18 @@ def h_text_limit(rng, link, ctx):
     return Attempt("text_over_limit", dumps({"client_id": new_id(rng), "answers": answers}))
 
 
-INVALID_UTF8 = [b"\xff", b"\xfe", b"\xc3\x28", b"\xa0\xa1", b"\xe2\x28\xa1", b"\xf0\x28\x8c\xbc",
-                b"\xc0\xaf", b"\xf8\x88\x80\x80\x80", b"\x80", b"\xed\xa0\x80"]
+INVALID_UTF8 = [
+    b"\xff",
+    b"\xfe",
+    b"\xc3\x28",
+    b"\xa0\xa1",
+    b"\xe2\x28\xa1",
+    b"\xf0\x28\x8c\xbc",
+    b"\xc0\xaf",
+    b"\xf8\x88\x80\x80\x80",
+    b"\x80",
+    b"\xed\xa0\x80",
+]
 
 
 def h_invalid_utf8(rng, link, ctx):
@@ -323,8 +388,9 @@ def h_surrogate(rng, link, ctx):
 def h_nul(rng, link, ctx):
     question = _pick(rng, _answerable(link.definition, ("text",)))
     answers = valid_answers(rng, link.definition)
-    answers[question.code] = rng.choice(["a\u0000b", "\u0000", "text\u0000", "bell\u0007", "esc\u001b[31m", "del\u007f",
-                                         "next\u0085line", "mid\u001fdle"])
+    answers[question.code] = rng.choice(
+        ["a\u0000b", "\u0000", "text\u0000", "bell\u0007", "esc\u001b[31m", "del\u007f", "next\u0085line", "mid\u001fdle"]
+    )
     body = dumps({"client_id": new_id(rng), "answers": answers})
     if rng.random() < 0.3:
         body = body.replace(b"\\u0000", b"\x00")  # a raw NUL: not JSON at all
@@ -347,27 +413,45 @@ def h_nested(rng, link, ctx):
 
 def h_missing_keys(rng, link, ctx):
     valid = _valid_body(rng, link)
-    body = rng.choice([
-        {"answers": valid["answers"]},
-        {"client_id": valid["client_id"]},
-        {},
-        {"client_id": valid["client_id"], "answers": {}},
-        {"client_id": valid["client_id"], "answers": None},
-        {"client_id": valid["client_id"], "answers": {q.code: None for q in link.definition.questions}},
-        {"client_id": valid["client_id"], "answers": {q.code: "" for q in link.definition.questions if q.kind != "many"}},
-        {"client_id": None, "answers": valid["answers"]},
-        {"client_id": "", "answers": valid["answers"]},
-    ])
+    body = rng.choice(
+        [
+            {"answers": valid["answers"]},
+            {"client_id": valid["client_id"]},
+            {},
+            {"client_id": valid["client_id"], "answers": {}},
+            {"client_id": valid["client_id"], "answers": None},
+            {"client_id": valid["client_id"], "answers": {q.code: None for q in link.definition.questions}},
+            {"client_id": valid["client_id"], "answers": {q.code: "" for q in link.definition.questions if q.kind != "many"}},
+            {"client_id": None, "answers": valid["answers"]},
+            {"client_id": "", "answers": valid["answers"]},
+        ]
+    )
     return Attempt("missing_keys", dumps(body))
 
 
 def h_bad_client_id(rng, link, ctx):
     valid = _valid_body(rng, link)
-    valid["client_id"] = rng.choice([
-        "not-a-uuid", "1234", 1234, 0, -1, 1.0, True, [new_id(rng)], {"id": new_id(rng)},
-        new_id(rng)[:-1], new_id(rng) + "0", new_id(rng).replace("-", "_"), "g" * 32, "🙂" * 36,
-        "x" * 65, " " * 36, new_id(rng) + "\u0000",
-    ])
+    valid["client_id"] = rng.choice(
+        [
+            "not-a-uuid",
+            "1234",
+            1234,
+            0,
+            -1,
+            1.0,
+            True,
+            [new_id(rng)],
+            {"id": new_id(rng)},
+            new_id(rng)[:-1],
+            new_id(rng) + "0",
+            new_id(rng).replace("-", "_"),
+            "g" * 32,
+            "🙂" * 36,
+            "x" * 65,
+            " " * 36,
+            new_id(rng) + "\u0000",
+        ]
+    )
     return Attempt("bad_client_id", dumps(valid))
 
 
@@ -381,11 +465,20 @@ def h_extra_field(rng, link, ctx):
 
 def h_wrong_content_type(rng, link, ctx):
     valid = _valid_body(rng, link)
-    content_type = rng.choice([
-        "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml",
-        "application/jsonp", "application/json-patch+json", "text/json", "application/javascript", "*/*",
-        "application/octet-stream",
-    ])
+    content_type = rng.choice(
+        [
+            "text/plain",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=x",
+            "application/xml",
+            "application/jsonp",
+            "application/json-patch+json",
+            "text/json",
+            "application/javascript",
+            "*/*",
+            "application/octet-stream",
+        ]
+    )
     return Attempt("wrong_content_type", dumps(valid), content_type=content_type)
 
 
@@ -394,13 +487,15 @@ def h_duplicate_keys(rng, link, ctx):
     client_id = new_id(rng)
     good = json.dumps(valid_answers(rng, link.definition))
     question = _pick(rng, _answerable(link.definition, ("one",)))
-    raw = rng.choice([
-        f'{{"client_id": "{client_id}", "answers": {{"{question.code}": "{question.option_codes[0]}", '
-        f'"{question.code}": "perhaps"}}}}',
-        f'{{"client_id": "{client_id}", "answers": {good}, "answers": {{"nope": "yes"}}}}',
-        f'{{"client_id": "{client_id}", "client_id": "not-a-uuid", "answers": {good}}}',
-        f'{{"client_id": "{client_id}", "answers": {good}, "answers": {{}}}}',
-    ])
+    raw = rng.choice(
+        [
+            f'{{"client_id": "{client_id}", "answers": {{"{question.code}": "{question.option_codes[0]}", '
+            f'"{question.code}": "perhaps"}}}}',
+            f'{{"client_id": "{client_id}", "answers": {good}, "answers": {{"nope": "yes"}}}}',
+            f'{{"client_id": "{client_id}", "client_id": "not-a-uuid", "answers": {good}}}',
+            f'{{"client_id": "{client_id}", "answers": {good}, "answers": {{}}}}',
+        ]
+    )
     return Attempt("duplicate_keys", raw.encode())
 
 
@@ -423,18 +518,44 @@ def h_numbers_as_codes(rng, link, ctx):
 
 
 def h_not_json(rng, link, ctx):
-    raw = rng.choice([
-        b"", b" ", b"{", b"}", b"{not json", b"useful=yes", b"<xml/>", b"\x00\x01\x02", b"null null",
-        b'{"client_id": "x", "answers": {}', b"{'client_id': 'single quotes'}", b"[1, 2,]", b"\xef\xbb\xbf",
-        bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 300))),
-    ])
+    raw = rng.choice(
+        [
+            b"",
+            b" ",
+            b"{",
+            b"}",
+            b"{not json",
+            b"useful=yes",
+            b"<xml/>",
+            b"\x00\x01\x02",
+            b"null null",
+            b'{"client_id": "x", "answers": {}',
+            b"{'client_id': 'single quotes'}",
+            b"[1, 2,]",
+            b"\xef\xbb\xbf",
+            bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 300))),
+        ]
+    )
     return Attempt("not_json", raw)
 
 
 def h_bad_token(rng, link, ctx):
-    token = rng.choice([ctx["revoked"], "no-such-token", "x" * 65, "x" * 10_000, link.token + "x", link.token[:-1],
-                        link.token.upper() if link.token.upper() != link.token else link.token + "A", "..",
-                        "🙂", "' OR '1'='1", "%20", "%2F"])
+    token = rng.choice(
+        [
+            ctx["revoked"],
+            "no-such-token",
+            "x" * 65,
+            "x" * 10_000,
+            link.token + "x",
+            link.token[:-1],
+            link.token.upper() if link.token.upper() != link.token else link.token + "A",
+            "..",
+            "🙂",
+            "' OR '1'='1",
+            "%20",
+            "%2F",
+        ]
+    )
     return Attempt("bad_or_revoked_token", dumps(_valid_body(rng, link)), token=token)
 
 
@@ -462,9 +583,27 @@ def h_conflict(rng, link, ctx):
 
 
 HOSTILE: list[Callable] = [
-    h_wrong_type, h_wrong_top_level, h_unknown_code, h_other_instrument, h_duplicate_option, h_huge, h_text_limit,
-    h_invalid_utf8, h_surrogate, h_nul, h_nested, h_missing_keys, h_bad_client_id, h_extra_field,
-    h_wrong_content_type, h_duplicate_keys, h_numbers_as_codes, h_not_json, h_bad_token, h_nul_token, h_wrong_method,
+    h_wrong_type,
+    h_wrong_top_level,
+    h_unknown_code,
+    h_other_instrument,
+    h_duplicate_option,
+    h_huge,
+    h_text_limit,
+    h_invalid_utf8,
+    h_surrogate,
+    h_nul,
+    h_nested,
+    h_missing_keys,
+    h_bad_client_id,
+    h_extra_field,
+    h_wrong_content_type,
+    h_duplicate_keys,
+    h_numbers_as_codes,
+    h_not_json,
+    h_bad_token,
+    h_nul_token,
+    h_wrong_method,
     h_conflict,
 ]
 # Big bodies are slow to build and send; they come up less often.
@@ -474,8 +613,17 @@ WEIGHTS = {h_huge: 0.3, h_nested: 0.5}
 # --- running ---------------------------------------------------------------
 
 
-def run_fuzz(client, links: list[Link], *, hostile: int, valid: int, seed: int, revoked_token: str,
-             skip_kinds: tuple[str, ...] = (), progress: Callable[[int, int], None] | None = None) -> FuzzReport:
+def run_fuzz(
+    client,
+    links: list[Link],
+    *,
+    hostile: int,
+    valid: int,
+    seed: int,
+    revoked_token: str,
+    skip_kinds: tuple[str, ...] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> FuzzReport:
     """Send `hostile` + `valid` submissions, interleaved, through `client` (a django.test.Client).
 
     `skip_kinds` leaves out hostile generators by kind (their function name without `h_`).
@@ -491,8 +639,7 @@ def run_fuzz(client, links: list[Link], *, hostile: int, valid: int, seed: int, 
     ctx = {
         "revoked": revoked_token,
         "stored": {},  # token -> [(client_id, answers)]
-        "other": {code: next((d for c, d in by_code.items() if c != code), definition)
-                  for code, definition in by_code.items()},
+        "other": {code: next((d for c, d in by_code.items() if c != code), definition) for code, definition in by_code.items()},
     }
     sent_valid: dict[str, tuple[Link, dict]] = {}
     generators = [g for g in HOSTILE if g.__name__.removeprefix("h_") not in skip_kinds]
@@ -509,7 +656,7 @@ def run_fuzz(client, links: list[Link], *, hostile: int, valid: int, seed: int, 
         status = reply.status_code
         report.sent += 1
         report.statuses[status] += 1
-        head = (reply.content[:200] if not getattr(reply, "streaming", False) else b"")
+        head = reply.content[:200] if not getattr(reply, "streaming", False) else b""
         if status >= 500:
             report.server_errors.append((attempt.kind, status, attempt.body[:120], head))
         if which == "v":

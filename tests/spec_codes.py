@@ -23,22 +23,42 @@ ABOUT = {
     "time_in_secure": ("one", BANDS),
     "gender": ("one", ["female", "male", "non_binary", "self_describe", "prefer_not"]),
     "age_band": ("one", ["16_24", "25_29", "30_34", "35_39", "40_44", "45_49", "50_54", "55_59", "60_64", "65_plus"]),
-    "ethnicity": ("one", [
-        "white_english", "white_welsh", "white_scottish", "white_irish", "white_gypsy_traveller", "white_european",
-        "white_other", "mixed_white_black_caribbean", "mixed_white_black_african", "mixed_white_asian", "mixed_other",
-        "asian_indian", "asian_pakistani", "asian_bangladeshi", "asian_chinese", "asian_other", "black_african",
-        "black_caribbean", "black_other", "other", "prefer_not",
-    ]),
+    "ethnicity": (
+        "one",
+        [
+            "white_english",
+            "white_welsh",
+            "white_scottish",
+            "white_irish",
+            "white_gypsy_traveller",
+            "white_european",
+            "white_other",
+            "mixed_white_black_caribbean",
+            "mixed_white_black_african",
+            "mixed_white_asian",
+            "mixed_other",
+            "asian_indian",
+            "asian_pakistani",
+            "asian_bangladeshi",
+            "asian_chinese",
+            "asian_other",
+            "black_african",
+            "black_caribbean",
+            "black_other",
+            "other",
+            "prefer_not",
+        ],
+    ),
     "job_title": ("text", []),
 }
 PATIENT_ABOUT = ["time_in_service", "time_in_secure", "gender", "age_band", "ethnicity"]
 STAFF_ABOUT = ["job_title", "gender", "age_band", "ethnicity"]
 
 
-def expected(instrument: str) -> dict[str, tuple[str, list[str]]]:
+def expected(group: str) -> dict[str, tuple[str, list[str]]]:
     codes = {code: (kind, list(options)) for code, (kind, options) in MAIN.items()}
-    if instrument == "patient":
+    if group == "patient":
         codes["benefits"] = ("many", [o for o in MAIN["benefits"][1] if o != "reduces_workload"])
-    for code in PATIENT_ABOUT if instrument == "patient" else STAFF_ABOUT:
+    for code in PATIENT_ABOUT if group == "patient" else STAFF_ABOUT:
         codes[code] = ABOUT[code]
     return codes

@@ -116,7 +116,8 @@ def test_djangos_request_log_keeps_the_warning_but_not_the_link_of_a_collection_
     import io
 
     (handler,) = [
-        handler for handler in logging.getLogger("django.request").handlers
+        handler
+        for handler in logging.getLogger("django.request").handlers
         if any(type(f).__name__ == "RedactCollectionPaths" for f in handler.filters)
     ]
     written = io.StringIO()

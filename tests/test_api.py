@@ -110,7 +110,7 @@ def test_only_post_is_allowed(api, ward_tablet):
 def test_running_numbers_count_up_within_each_service(api, ward_tablet, morpeth):
     from surveys.services import link_create
 
-    morpeth_link = link_create(service=morpeth, instrument="staff")
+    morpeth_link = link_create(service=morpeth, group="staff")
     for _ in range(3):
         api.submit(ward_tablet, body())
     api.submit(morpeth_link, body(answers={"useful": "yes"}))
@@ -125,7 +125,7 @@ def test_running_numbers_count_up_within_each_service(api, ward_tablet, morpeth)
         ("surveys.services._store_answers", OperationalError("server closed the connection unexpectedly")),
         # The database is already away when the request arrives.
         ("surveys.api.active_link", OperationalError("connection refused")),
-        ("surveys.api.link_allows", InterfaceError("connection already closed")),
+        ("surveys.api.rate_limit_take", InterfaceError("connection already closed")),
     ],
 )
 def test_503_with_retry_after_while_the_database_is_away_and_nothing_stored(api, ward_tablet, target, error):

@@ -27,9 +27,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from dashboard.models import QuoteReview
-from dashboard.services import quote_review
-from surveys.models import CollectionLink, Response, TextAnswer
+from surveys.models import CollectionLink, QuoteReview, Response, TextAnswer
+from surveys.quotes import quote_review
 from surveys.services import link_create, link_revoke
 from tests.dashboard_helpers import answer, lead, service
 
@@ -41,8 +40,14 @@ SAN_PATIENTS = 71
 SAN_STAFF = 79
 MARKER = "Quokka lantern 7319"  # in every free-text answer SAN gives
 AUTH_ROUTE_NAMES = {
-    "login", "logout", "password_change", "password_change_done", "password_reset",
-    "password_reset_done", "password_reset_confirm", "password_reset_complete",
+    "login",
+    "logout",
+    "password_change",
+    "password_change_done",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
 }
 
 ROLES = ("anonymous", "outsider", "service_lead", "partnership_lead")
@@ -89,25 +94,36 @@ ROUTES: dict[str, dict] = {
     # --- public ------------------------------------------------------------
     "": {"public": True, "variants": [Variant(names_san=False, public_status=200)]},
     "sw.js": {"public": True, "variants": [Variant(names_san=False, public_status=200)]},
-    "c/<str:token>/": {"public": True, "variants": [
-        Variant(kwargs={"token": "san_patient"}, public_status=200),
-        Variant(kwargs={"token": "san_kiosk"}, public_status=200),
-        Variant(kwargs={"token": "san_staff"}, public_status=200),
-        Variant(kwargs={"token": "san_revoked"}, public_status=404),
-        Variant(kwargs={"token": "no-such-token"}, public_status=404, names_san=False),
-    ]},
-    "c/<str:token>/thanks/": {"public": True, "variants": [
-        Variant(kwargs={"token": "san_patient"}, public_status=200),
-        Variant(kwargs={"token": "san_staff"}, public_status=200),
-        Variant(kwargs={"token": "san_revoked"}, public_status=404),
-    ]},
-    "api/v1/links/<str:token>/responses": {"public": True, "variants": [
-        Variant(kwargs={"token": "san_patient"}, public_status=405),
-        Variant(kwargs={"token": "san_patient"}, method="POST", data="{}", content_type="application/json",
-                public_status=400),
-        Variant(kwargs={"token": "san_revoked"}, method="POST", data="{}", content_type="application/json",
-                public_status=404),
-    ]},
+    "c/<str:token>/": {
+        "public": True,
+        "variants": [
+            Variant(kwargs={"token": "san_patient"}, public_status=200),
+            Variant(kwargs={"token": "san_kiosk"}, public_status=200),
+            Variant(kwargs={"token": "san_staff"}, public_status=200),
+            Variant(kwargs={"token": "san_revoked"}, public_status=404),
+            Variant(kwargs={"token": "no-such-token"}, public_status=404, names_san=False),
+        ],
+    },
+    "c/<str:token>/thanks/": {
+        "public": True,
+        "variants": [
+            Variant(kwargs={"token": "san_patient"}, public_status=200),
+            Variant(kwargs={"token": "san_staff"}, public_status=200),
+            Variant(kwargs={"token": "san_revoked"}, public_status=404),
+        ],
+    },
+    "api/v1/links/<str:token>/responses": {
+        "public": True,
+        "variants": [
+            Variant(kwargs={"token": "san_patient"}, public_status=405),
+            Variant(
+                kwargs={"token": "san_patient"}, method="POST", data="{}", content_type="application/json", public_status=400
+            ),
+            Variant(
+                kwargs={"token": "san_revoked"}, method="POST", data="{}", content_type="application/json", public_status=404
+            ),
+        ],
+    },
     # --- dashboard ---------------------------------------------------------
     "dashboard/": {"variants": figure_variants()},
     "dashboard/data.json": {"variants": figure_variants()},
@@ -118,24 +134,38 @@ ROUTES: dict[str, dict] = {
     "dashboard/quotes/": {"variants": quote_variants()},
     # The queue takes no service parameter: it is checked for what it lists.
     "dashboard/quotes/review/": {"variants": [Variant(names_san=False, shows_san=True)]},
-    "dashboard/quotes/review/<int:answer_id>/": {"variants": [
-        Variant(kwargs={"answer_id": "san_pending"}, method="POST", redirects=True,
-                data={"decision": "reject", "text": "", "attribution": "SAN"}),
-        Variant(kwargs={"answer_id": "san_approved"}, method="POST", redirects=True,
-                data={"decision": "approve", "text": f"{MARKER} leaked", "attribution": "SAN"}),
-    ]},
+    "dashboard/quotes/review/<int:answer_id>/": {
+        "variants": [
+            Variant(
+                kwargs={"answer_id": "san_pending"},
+                method="POST",
+                redirects=True,
+                data={"decision": "reject", "text": "", "attribution": "SAN"},
+            ),
+            Variant(
+                kwargs={"answer_id": "san_approved"},
+                method="POST",
+                redirects=True,
+                data={"decision": "approve", "text": f"{MARKER} leaked", "attribution": "SAN"},
+            ),
+        ]
+    },
     # The chooser redirects the partnership lead to the entry page.
-    "dashboard/paper/": {"variants": [
-        Variant(query="?service=SAN&questionnaire=patient", redirects=True),
-        Variant(query="?service=SAN&questionnaire=staff", redirects=True),
-        Variant(names_san=False),
-    ]},
-    "dashboard/paper/<str:service_code>/<str:instrument>/": {"variants": [
-        Variant(kwargs={"service_code": "SAN", "instrument": "patient"}),
-        Variant(kwargs={"service_code": "SAN", "instrument": "staff"}),
-        # An invalid form: nothing is stored, whoever sends it.
-        Variant(kwargs={"service_code": "SAN", "instrument": "staff"}, method="POST", data={"useful": "yes"}),
-    ]},
+    "dashboard/paper/": {
+        "variants": [
+            Variant(query="?service=SAN&questionnaire=patient", redirects=True),
+            Variant(query="?service=SAN&questionnaire=staff", redirects=True),
+            Variant(names_san=False),
+        ]
+    },
+    "dashboard/paper/<str:service_code>/<str:group>/": {
+        "variants": [
+            Variant(kwargs={"service_code": "SAN", "group": "patient"}),
+            Variant(kwargs={"service_code": "SAN", "group": "staff"}),
+            # An invalid form: nothing is stored, whoever sends it.
+            Variant(kwargs={"service_code": "SAN", "group": "staff"}, method="POST", data={"useful": "yes"}),
+        ]
+    },
 }
 
 
@@ -178,8 +208,17 @@ def world(db):
     san = service("SAN", security="medium", specialisms=["adolescent"])
     usefuls = ["yes", "sometimes", "no"]
     for index in range(12):
-        answer(cl, "patient", {"useful": usefuls[index % 3], "fears": ["trust"], "gender": "female",
-                               "comments": "CL's own words" if index == 0 else ""}, on=days[index % 3])
+        answer(
+            cl,
+            "patient",
+            {
+                "useful": usefuls[index % 3],
+                "fears": ["trust"],
+                "gender": "female",
+                "comments": "CL's own words" if index == 0 else "",
+            },
+            on=days[index % 3],
+        )
     for index in range(6):
         answer(cl, "staff", {"useful": usefuls[index % 2], "job_title": "Nurse"}, on=days[index % 3])
     for index in range(9):
@@ -193,13 +232,12 @@ def world(db):
         if comments:
             texts.append(TextAnswer.objects.get(response=response, question__code="comments"))
     for index in range(SAN_STAFF):
-        answer(san, "staff", {"useful": "yes", "useful_why": f"{MARKER} staff {index}" if index == 0 else ""},
-               on=days[index % 3])
+        answer(san, "staff", {"useful": "yes", "useful_why": f"{MARKER} staff {index}" if index == 0 else ""}, on=days[index % 3])
     partnership = lead("national", "partnership_lead", review=True)
     quote_review(answer=texts[0], approve=True, text=texts[0].text, attribution="SAN1", reviewer=partnership)
     cl_text = TextAnswer.objects.get(response__service=cl, question__code="comments")
     quote_review(answer=cl_text, approve=True, text=cl_text.text, attribution="CL1", reviewer=partnership)
-    revoked = link_create(service=san, instrument="patient", label="old tablet")
+    revoked = link_create(service=san, group="patient", label="old tablet")
     link_revoke(token=revoked.token)
     outsider = get_user_model().objects.create_user("outsider", password="irrelevant password 9")
     return {
@@ -213,7 +251,7 @@ def world(db):
         "params": {
             "san_patient": CollectionLink.objects.get(service=san, questionnaire__code="patient", revoked_on=None).token,
             "san_staff": CollectionLink.objects.get(service=san, questionnaire__code="staff").token,
-            "san_kiosk": link_create(service=san, instrument="patient", kiosk=True).token,
+            "san_kiosk": link_create(service=san, group="patient", kiosk=True).token,
             "san_revoked": revoked.token,
             "san_pending": texts[1].pk,
             "san_approved": texts[0].pk,
@@ -239,7 +277,7 @@ def san_figures(body: str) -> list[str]:
     for rx in COUNT_RES + SERVICE_ROW_RES:
         hit = rx.search(body)
         if hit:
-            found.append(f"{rx.pattern} in {body[max(0, hit.start() - 60):hit.end() + 20]!r}")
+            found.append(f"{rx.pattern} in {body[max(0, hit.start() - 60) : hit.end() + 20]!r}")
     return found
 
 
@@ -297,7 +335,9 @@ def check(route, spec, role, variant, reply, body) -> list[str]:
 
 
 def reviews():
-    return {answer_id: (status, text) for answer_id, status, text in QuoteReview.objects.values_list("answer_id", "status", "text")}
+    return {
+        answer_id: (status, text) for answer_id, status, text in QuoteReview.objects.values_list("answer_id", "status", "text")
+    }
 
 
 def test_walk_every_url_as_every_role_with_san_in_every_parameter(world, capsys):
@@ -335,8 +375,10 @@ def test_walk_every_url_as_every_role_with_san_in_every_parameter(world, capsys)
                 for answer_id, (status, text) in before["reviews"].items():
                     QuoteReview.objects.filter(answer_id=answer_id).update(status=status, text=text)
     with capsys.disabled():
-        print(f"\nauthorization walk: {len(ROUTES)} patterns, {checked} (url, role, parameter) combinations, "
-              f"{leaks} leaks, {len(failures)} failures")
+        print(
+            f"\nauthorization walk: {len(ROUTES)} patterns, {checked} (url, role, parameter) combinations, "
+            f"{leaks} leaks, {len(failures)} failures"
+        )
     assert checked >= len(ROUTES) * len(ROLES)
     assert leaks == 0, "\n".join(failures)
     assert not failures, "\n".join(failures)
@@ -380,8 +422,9 @@ def test_other_spellings_of_san_do_not_get_a_service_lead_its_figures(world):
             reply = client.get(path)
             body = body_of(reply)
             checked += 1
-            assert 400 <= reply.status_code <= 404 or (reply.status_code == 200 and "?service=" in path
-                                                       and "/quotes/review/" in path), path
+            assert 400 <= reply.status_code <= 404 or (
+                reply.status_code == 200 and "?service=" in path and "/quotes/review/" in path
+            ), path
             assert not san_figures(body), (path, san_figures(body))
     assert checked == len(SPELLINGS) * (len(SPELLED_URLS) + 2)
 

@@ -1,12 +1,12 @@
 """Chart building: pure, from data.json-shaped dicts."""
 
 from dashboard.charts import all_figures, question_figure
-from dashboard.stats import build_data
+from dashboard.stats import figures_from_counts
 from tests.test_stats import GENDER, QUESTION, counts
 
 
 def test_question_chart_is_the_reports_comparison():
-    data = build_data(counts(), [QUESTION, GENDER], min_cell=5, report_2014={"useful": {"patient": {"yes": 65.0}}})
+    data = figures_from_counts(counts(), [QUESTION, GENDER], min_cell=5, report_2014={"useful": {"patient": {"yes": 65.0}}})
     figure = question_figure(data["questions"][0], data)
     names = [trace["name"] for trace in figure["data"]]
     assert names == ["Patients", "Staff", "Patients, 2014"]
@@ -22,14 +22,14 @@ def test_question_chart_is_the_reports_comparison():
 
 
 def test_a_suppressed_group_draws_no_bars_and_says_why():
-    data = build_data(counts(staff_n=3), [QUESTION], min_cell=5)
+    data = figures_from_counts(counts(staff_n=3), [QUESTION], min_cell=5)
     figure = question_figure(data["questions"][0], data)
     assert [trace["name"] for trace in figure["data"]] == ["Patients"]
     assert "Staff: fewer than 5 responses" in figure["layout"]["annotations"][0]["text"]
 
 
 def test_significant_differences_get_a_star():
-    data = build_data(counts(), [QUESTION], min_cell=5)
+    data = figures_from_counts(counts(), [QUESTION], min_cell=5)
     data["questions"][0]["options"][0]["significant"] = True
     data["questions"][0]["options"][0]["p_value"] = 0.01
     figure = question_figure(data["questions"][0], data)
@@ -38,6 +38,6 @@ def test_significant_differences_get_a_star():
 
 
 def test_all_figures_in_report_order():
-    data = build_data(counts(), [QUESTION, GENDER], min_cell=5)
+    data = figures_from_counts(counts(), [QUESTION, GENDER], min_cell=5)
     ids = [item["id"] for item in all_figures(data)]
     assert ids == ["q-useful", "d-patient-gender", "d-staff-gender", "by-service", "by-month"]

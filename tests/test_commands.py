@@ -18,32 +18,55 @@ def run(*args):
 
 
 def test_add_service_creates_then_updates(db):
-    out = run("add_service", "SAN", "--name", "St Andrews Northampton", "--security", "medium",
-              "--specialism", "women", "--specialism", "adolescent")
+    out = run(
+        "add_service",
+        "SAN",
+        "--name",
+        "St Andrews Northampton",
+        "--security",
+        "medium",
+        "--specialism",
+        "women",
+        "--specialism",
+        "adolescent",
+    )
     assert out.startswith("Created service SAN")
     service = Service.objects.get(code="SAN")
     assert sorted(service.specialism_codes) == ["adolescent", "women"]
-    out = run("add_service", "san", "--name", "St Andrew's Healthcare, Northampton", "--security", "enhanced_medium",
-              "--specialism", "women")
+    out = run(
+        "add_service",
+        "san",
+        "--name",
+        "St Andrew's Healthcare, Northampton",
+        "--security",
+        "enhanced_medium",
+        "--specialism",
+        "women",
+    )
     assert out.startswith("Updated service SAN")
     service.refresh_from_db()
     assert (service.name, service.security, service.specialism_codes) == (
-        "St Andrew's Healthcare, Northampton", "enhanced_medium", ["women"],
+        "St Andrew's Healthcare, Northampton",
+        "enhanced_medium",
+        ["women"],
     )
     assert Service.objects.count() == 1
 
 
-@pytest.mark.parametrize("args,message", [
-    (["add_service", "CC", "--name", "Cefn Carnau", "--security", "maximum"], "invalid choice: 'maximum'"),
-    (["add_service", "CC", "--name", "Cefn Carnau", "--security", "low", "--specialism", "sport"], "invalid choice: 'sport'"),
-    (["add_service", "C C!", "--name", "Cefn Carnau", "--security", "low"], "must be 1 to 12 letters or digits"),
-    (["add_service", "CC", "--name", " ", "--security", "low"], "needs a name"),
-    (["add_service", "CC", "--security", "low"], "the following arguments are required: --name"),
-    (["create_link", "NOPE", "staff"], "No service has code 'NOPE'"),
-    (["create_link", "CL", "visitor"], "invalid choice: 'visitor'"),
-    (["create_link", "CL", "staff", "--kiosk"], "Kiosk (ward tablet) links are for the patient questionnaire"),
-    (["revoke_link", "/c/not-a-token/"], "No collection link has that token"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (["add_service", "CC", "--name", "Cefn Carnau", "--security", "maximum"], "invalid choice: 'maximum'"),
+        (["add_service", "CC", "--name", "Cefn Carnau", "--security", "low", "--specialism", "sport"], "invalid choice: 'sport'"),
+        (["add_service", "C C!", "--name", "Cefn Carnau", "--security", "low"], "must be 1 to 12 letters or digits"),
+        (["add_service", "CC", "--name", " ", "--security", "low"], "needs a name"),
+        (["add_service", "CC", "--security", "low"], "the following arguments are required: --name"),
+        (["create_link", "NOPE", "staff"], "No service has code 'NOPE'"),
+        (["create_link", "CL", "visitor"], "invalid choice: 'visitor'"),
+        (["create_link", "CL", "staff", "--kiosk"], "Kiosk (ward tablet) links are for the patient questionnaire"),
+        (["revoke_link", "/c/not-a-token/"], "No collection link has that token"),
+    ],
+)
 def test_bad_arguments_fail_clearly_and_change_nothing(chadwick, args, message):
     before = (Service.objects.count(), CollectionLink.objects.count())
     with pytest.raises(CommandError, match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -95,8 +95,11 @@ def body(client_id, answers):
 
 
 def stored_useful(response_id) -> list[str]:
-    return list(ChoiceAnswer.objects.filter(response_id=response_id, option__question__code="useful")
-                .values_list("option__code", flat=True))
+    return list(
+        ChoiceAnswer.objects.filter(response_id=response_id, option__question__code="useful").values_list(
+            "option__code", flat=True
+        )
+    )
 
 
 def check_same_submission_three_times(token, client_id, release=None):

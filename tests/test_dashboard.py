@@ -16,8 +16,13 @@ from surveys.models import ChoiceAnswer, Response
 from tests.dashboard_helpers import answer, lead, service
 
 DASHBOARD_URLS = [
-    "/dashboard/", "/dashboard/data.json", "/dashboard/charts.json", "/dashboard/report/",
-    "/dashboard/export/aggregate.csv", "/dashboard/export/responses.csv", "/dashboard/quotes/",
+    "/dashboard/",
+    "/dashboard/data.json",
+    "/dashboard/charts.json",
+    "/dashboard/report/",
+    "/dashboard/export/aggregate.csv",
+    "/dashboard/export/responses.csv",
+    "/dashboard/quotes/",
     "/dashboard/quotes/review/",
 ]
 
@@ -40,17 +45,28 @@ def survey(db):
         for _ in range(patients):
             useful = next(USEFUL)
             answers = {
-                "gender": next(GENDERS), "age_band": next(AGES), "time_in_service": next(TIMES),
-                "ethnicity": "white_english", "fears": ["trust", "confidentiality"],
+                "gender": next(GENDERS),
+                "age_band": next(AGES),
+                "time_in_service": next(TIMES),
+                "ethnicity": "white_english",
+                "fears": ["trust", "confidentiality"],
             }
             if useful:
                 answers["useful"] = useful
             answer(services[code], "patient", answers, on=next(days))
         for index in range(staff):
-            answer(services[code], "staff", {
-                "useful": "yes" if index % 3 else "sometimes", "gender": next(GENDERS), "age_band": next(AGES),
-                "benefits": ["reduces_workload"], "job_title": "Staff nurse",
-            }, on=next(days))
+            answer(
+                services[code],
+                "staff",
+                {
+                    "useful": "yes" if index % 3 else "sometimes",
+                    "gender": next(GENDERS),
+                    "age_band": next(AGES),
+                    "benefits": ["reduces_workload"],
+                    "job_title": "Staff nurse",
+                },
+                on=next(days),
+            )
     return services
 
 
@@ -103,7 +119,12 @@ def chose(response, question, code):
 
 FILTERS += [
     (f"?{question}={code}", lambda r, q=question, c=code: chose(r, q, c))
-    for question, code in (("gender", "male"), ("age_band", "40_44"), ("ethnicity", "white_english"), ("time_in_service", "lt_1y"))
+    for question, code in (
+        ("gender", "male"),
+        ("age_band", "40_44"),
+        ("ethnicity", "white_english"),
+        ("time_in_service", "lt_1y"),
+    )
 ]
 
 
@@ -141,12 +162,21 @@ def test_data_json_contract(client, survey, national_lead):
     assert reply["Cache-Control"].startswith("max-age=0") and "no-store" in reply["Cache-Control"]
 
 
-@pytest.mark.parametrize("query,field", [
-    ("?service=NOPE", "service"), ("?security=maximum", "security"), ("?specialism=cats", "specialism"),
-    ("?from=yesterday", "from"), ("?to=2026-13-01", "to"), ("?gender=robot", "gender"),
-    ("?age_band=12_15", "age_band"), ("?ethnicity=martian", "ethnicity"), ("?time_in_service=forever", "time_in_service"),
-    ("?from=2026-11-01&to=2026-10-01", "to"),
-])
+@pytest.mark.parametrize(
+    "query,field",
+    [
+        ("?service=NOPE", "service"),
+        ("?security=maximum", "security"),
+        ("?specialism=cats", "specialism"),
+        ("?from=yesterday", "from"),
+        ("?to=2026-13-01", "to"),
+        ("?gender=robot", "gender"),
+        ("?age_band=12_15", "age_band"),
+        ("?ethnicity=martian", "ethnicity"),
+        ("?time_in_service=forever", "time_in_service"),
+        ("?from=2026-11-01&to=2026-10-01", "to"),
+    ],
+)
 def test_unknown_filter_values_are_400_naming_the_field(client, survey, national_lead, query, field):
     reply = get_json(client, national_lead, query)
     assert reply.status_code == 400
@@ -214,7 +244,9 @@ def _queries(client, query=""):
     return len(captured)
 
 
-def test_query_count_does_not_grow_with_services_responses_or_questions(client, survey, national_lead, django_assert_max_num_queries):
+def test_query_count_does_not_grow_with_services_responses_or_questions(
+    client, survey, national_lead, django_assert_max_num_queries
+):
     client.force_login(national_lead)
     before = _queries(client)
     # The session, the user with their role, the services, the tallies, the audit row.
@@ -228,7 +260,7 @@ def test_query_count_does_not_grow_with_services_responses_or_questions(client, 
     import dataclasses
 
     from surveys.definitions import QUESTIONNAIRE_DIR, load_file
-    from surveys.services import questionnaires_sync
+    from surveys.questionnaire_sync import questionnaires_sync
 
     staff = load_file(QUESTIONNAIRE_DIR / "staff.v1.toml")
     useful = staff.question("useful")

@@ -4,15 +4,16 @@ import random
 from django.core.management import call_command
 from django.db.models import Count
 
+from demo.generate import demo_answers, load_texts
 from surveys.definitions import QUESTIONNAIRE_DIR, load_file
-from surveys.demo.generate import demo_answers, load_report_2014, load_texts
 from surveys.models import Response, Service
+from surveys.report_2014 import report_2014
 from surveys.validation import clean_answers
 
 
 def test_demo_answers_are_valid_and_follow_the_2014_figures():
     staff = load_file(QUESTIONNAIRE_DIR / "staff.v1.toml")
-    figures, texts, rng = load_report_2014(), load_texts(), random.Random(7)
+    figures, texts, rng = report_2014(), load_texts(), random.Random(7)
     samples = [clean_answers(staff, demo_answers(staff, figures, texts, rng)) for _ in range(2000)]
     chose_admission = sum("admission" in s.get("when_useful", ()) for s in samples) / len(samples)
     # The report: 87% of staff saw a role for peer support on admission (6% of demo answers skip it).

@@ -7,9 +7,9 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from dashboard.exports import defuse
-from dashboard.models import Lead, QuoteReview
-from surveys.models import TextAnswer
+from dashboard.models import Lead
+from surveys.csv_format import defuse
+from surveys.models import QuoteReview, TextAnswer
 from tests.dashboard_helpers import PASSWORD, answer, lead, service
 
 
@@ -17,11 +17,15 @@ from tests.dashboard_helpers import PASSWORD, answer, lead, service
 def chadwick_answers(db):
     cl = service("CL")
     for index in range(6):
-        answer(cl, "patient", {
-            "useful": "yes" if index % 2 else "no",
-            "useful_why": "=HYPERLINK(\"http://evil.example\")" if index == 0 else f"because {index}",
-            "fears": ["trust"],
-        })
+        answer(
+            cl,
+            "patient",
+            {
+                "useful": "yes" if index % 2 else "no",
+                "useful_why": '=HYPERLINK("http://evil.example")' if index == 0 else f"because {index}",
+                "fears": ["trust"],
+            },
+        )
         answer(cl, "staff", {"useful": "sometimes", "job_title": "Staff nurse", "comments": f"staff view {index}"})
     return cl
 
@@ -75,7 +79,7 @@ def test_response_csv_one_row_per_response_with_approved_text_only(client, chadw
     first_patient = next(r for r in records if r["questionnaire"] == "patient" and r["number"] == "1")
     assert (first_patient["useful.no"], first_patient["useful.yes"], first_patient["fears.trust"]) == ("1", "0", "1")
     assert first_patient["benefits.reduces_workload"] == ""  # not asked of patients
-    assert first_patient["useful_why"] == "'=HYPERLINK(\"http://evil.example\")"  # approved, and defused
+    assert first_patient["useful_why"] == '\'=HYPERLINK("http://evil.example")'  # approved, and defused
     assert all(r["useful_why"] in ("", first_patient["useful_why"]) for r in records)  # unreviewed text stays out
     assert all(r["comments"] == "" for r in records)
 
@@ -86,9 +90,14 @@ def test_quotes_stay_hidden_until_approved(client, chadwick_answers, reviewer):
     queue = client.get("/dashboard/quotes/review/").content.decode()
     assert "because 1" in queue and "Staff nurse" in queue
     target = TextAnswer.objects.get(text="because 1")
-    reply = client.post(f"/dashboard/quotes/review/{target.pk}/", {
-        "decision": "approve", "text": "because [name removed] helped", "attribution": "CL2",
-    })
+    reply = client.post(
+        f"/dashboard/quotes/review/{target.pk}/",
+        {
+            "decision": "approve",
+            "text": "because [name removed] helped",
+            "attribution": "CL2",
+        },
+    )
     assert reply.status_code == 302
     page = client.get("/dashboard/quotes/").content.decode()
     assert "because [name removed] helped" in page and "(CL2)" in page
@@ -97,7 +106,10 @@ def test_quotes_stay_hidden_until_approved(client, chadwick_answers, reviewer):
     client.post(f"/dashboard/quotes/review/{staff.pk}/", {"decision": "reject", "text": "", "attribution": "Staff nurse 2"})
     assert "staff view 0" not in client.get("/dashboard/quotes/").content.decode()
     assert QuoteReview.objects.get(answer=staff).status == "rejected"
-    assert client.post(f"/dashboard/quotes/review/{staff.pk}/", {"decision": "approve", "text": " ", "attribution": "x"}).status_code == 400
+    assert (
+        client.post(f"/dashboard/quotes/review/{staff.pk}/", {"decision": "approve", "text": " ", "attribution": "x"}).status_code
+        == 400
+    )
 
 
 def test_review_needs_review_rights_and_stays_within_the_leads_services(client, chadwick_answers):
@@ -110,7 +122,12 @@ def test_review_needs_review_rights_and_stays_within_the_leads_services(client, 
     client.force_login(cl_reviewer)
     assert "from Morpeth" not in client.get("/dashboard/quotes/review/").content.decode()
     morpeth = TextAnswer.objects.get(text="from Morpeth")
-    assert client.post(f"/dashboard/quotes/review/{morpeth.pk}/", {"decision": "approve", "text": "x", "attribution": "M1"}).status_code == 404
+    assert (
+        client.post(
+            f"/dashboard/quotes/review/{morpeth.pk}/", {"decision": "approve", "text": "x", "attribution": "M1"}
+        ).status_code
+        == 404
+    )
     assert client.get("/dashboard/quotes/?service=M").status_code == 403
 
 

@@ -10,9 +10,7 @@ from surveys.services import link_revoke
 
 def stored(response):
     choices = {}
-    for question, option in ChoiceAnswer.objects.filter(response=response).values_list(
-        "option__question__code", "option__code"
-    ):
+    for question, option in ChoiceAnswer.objects.filter(response=response).values_list("option__question__code", "option__code"):
         choices.setdefault(question, []).append(option)
     texts = dict(TextAnswer.objects.filter(response=response).values_list("question__code", "text"))
     return {code: sorted(values) for code, values in choices.items()}, texts
@@ -40,23 +38,31 @@ def test_patient_page_is_easy_read_with_every_question(client, ward_tablet):
 
 def test_patient_completes_with_skips_and_exactly_that_is_stored(client, ward_tablet):
     page = client.get(ward_tablet.path)
-    reply = client.post(ward_tablet.path, {
-        "client_id": client_id_of(page),
-        "useful": "sometimes",
-        "useful_why": "it depends on the ward",
-        "fears": ["trust", "confidentiality"],
-        "gender": "non_binary",
-        "time_in_secure": "10y_plus",
-        "comments": "",
-        "barriers_other": "   ",
-    })
+    reply = client.post(
+        ward_tablet.path,
+        {
+            "client_id": client_id_of(page),
+            "useful": "sometimes",
+            "useful_why": "it depends on the ward",
+            "fears": ["trust", "confidentiality"],
+            "gender": "non_binary",
+            "time_in_secure": "10y_plus",
+            "comments": "",
+            "barriers_other": "   ",
+        },
+    )
     assert reply.status_code == 302
     assert reply["Location"] == f"/c/{ward_tablet.token}/thanks/"
     response = Response.objects.get()
     assert str(response.client_id) == client_id_of(page)
     assert (response.channel, response.service.code) == ("tablet", "CL")
     assert stored(response) == (
-        {"useful": ["sometimes"], "fears": ["confidentiality", "trust"], "gender": ["non_binary"], "time_in_secure": ["10y_plus"]},
+        {
+            "useful": ["sometimes"],
+            "fears": ["confidentiality", "trust"],
+            "gender": ["non_binary"],
+            "time_in_secure": ["10y_plus"],
+        },
         {"useful_why": "it depends on the ward"},
     )
     thanks = client.get(reply["Location"])
@@ -94,15 +100,18 @@ def test_staff_form_is_one_page_with_sections_and_stores_the_answers(client, sta
     for heading in ("About you", "Do you think that peer support can be useful in secure services?"):
         assert heading in html
     assert html.count("<form") == 1 and "Send my answers" in html
-    reply = client.post(staff_link.path, {
-        "client_id": client_id_of(page),
-        "job_title": "Occupational Therapist",
-        "useful": "yes",
-        "benefits": ["reduces_workload", "choice"],
-        "restrictions": "yes",
-        "restrictions_detail": "no touching rule",
-        "age_band": "25_29",
-    })
+    reply = client.post(
+        staff_link.path,
+        {
+            "client_id": client_id_of(page),
+            "job_title": "Occupational Therapist",
+            "useful": "yes",
+            "benefits": ["reduces_workload", "choice"],
+            "restrictions": "yes",
+            "restrictions_detail": "no touching rule",
+            "age_band": "25_29",
+        },
+    )
     assert reply.status_code == 302
     response = Response.objects.get()
     assert response.channel == "web"

@@ -12,10 +12,10 @@ from tests.fuzzing import HOSTILE, Link, run_fuzz
 def links(chadwick, settings):
     # The fuzzer sends far more than a ward would in a minute.
     settings.PEERSURVEY_LINK_RATE_LIMIT = 10**9
-    revoked = link_create(service=chadwick, instrument="staff")
+    revoked = link_create(service=chadwick, group="staff")
     link_revoke(token=revoked.token)
-    staff = link_create(service=chadwick, instrument="staff")
-    patient = link_create(service=chadwick, instrument="patient", kiosk=True)
+    staff = link_create(service=chadwick, group="staff")
+    patient = link_create(service=chadwick, group="patient", kiosk=True)
     return [
         Link(staff.token, latest_loaded("staff").definition),
         Link(patient.token, latest_loaded("patient").definition),
@@ -39,6 +39,7 @@ def test_hostile_submissions_store_nothing_and_valid_ones_are_stored_as_sent(cli
 
 def test_an_empty_string_skips_a_many_choice_question_as_documented(api, staff_link, settings):
     settings.PEERSURVEY_LINK_RATE_LIMIT = 10**9
-    reply = api.submit(staff_link, {"client_id": "8b0d3a52-6f1e-4b43-9a53-2b8f7c1d9e10",
-                                    "answers": {"useful": "yes", "fears": ""}})
+    reply = api.submit(
+        staff_link, {"client_id": "8b0d3a52-6f1e-4b43-9a53-2b8f7c1d9e10", "answers": {"useful": "yes", "fears": ""}}
+    )
     assert reply.status_code == 201

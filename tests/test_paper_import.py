@@ -14,10 +14,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from dashboard.models import QuoteReview, QuoteStatus
-from dashboard.services import quote_review
 from surveys.imports import ImportInvalid, responses_import
-from surveys.models import ChoiceAnswer, CollectionLink, Response, Service, TextAnswer
+from surveys.models import ChoiceAnswer, CollectionLink, QuoteReview, QuoteStatus, Response, Service, TextAnswer
+from surveys.quotes import quote_review
 from surveys.selectors import latest_loaded, latest_questionnaire
 from surveys.services import response_submit
 from surveys.validation import Submission, clean_answers
@@ -37,9 +36,11 @@ def csv_file(*lines, header=HEADER) -> bytes:
 
 def chosen(response) -> dict[str, list[str]]:
     codes: dict[str, list[str]] = {}
-    for question, option in ChoiceAnswer.objects.filter(response=response).values_list(
-        "option__question__code", "option__code"
-    ).order_by("option__question__position", "option__position"):
+    for question, option in (
+        ChoiceAnswer.objects.filter(response=response)
+        .values_list("option__question__code", "option__code")
+        .order_by("option__question__position", "option__position")
+    ):
         codes.setdefault(question, []).append(option)
     return codes
 
@@ -53,7 +54,11 @@ def paper(service_, group, answers, *, on, number=None):
     questionnaire = latest_questionnaire(group)
     definition = latest_loaded(group).definition
     return response_submit(
-        service=service_, questionnaire=questionnaire, channel="paper", submitted_on=on, number=number,
+        service=service_,
+        questionnaire=questionnaire,
+        channel="paper",
+        submitted_on=on,
+        number=number,
         submission=Submission(client_id=uuid.uuid4(), answers=clean_answers(definition, answers)),
     ).response
 
@@ -164,22 +169,39 @@ def test_export_import_export_is_byte_identical(db, client, tmp_path):
     national_lead = lead("national_lead", "partnership_lead", review=True)
     cl, m = service("CL", specialisms=["women"]), service("M", security="medium")
     for index in range(6):
-        answer(cl, "patient", {
-            "useful": ["yes", "sometimes", "no"][index % 3], "fears": ["trust", "boundaries"][: index % 3],
-            "useful_why": ['=HYPERLINK("http://evil.example")', "Line one\nline two", "café – ‘quoted’"][index % 3],
-            "comments": f"patient comment {index}",
-        }, on=date(2026, 10, 1 + index))
-        answer(cl, "staff", {
-            "benefits": ["reduces_workload", "insight"], "job_title": "Staff nurse", "comments": f"-{index} minus",
-        }, on=date(2026, 11, 1))
+        answer(
+            cl,
+            "patient",
+            {
+                "useful": ["yes", "sometimes", "no"][index % 3],
+                "fears": ["trust", "boundaries"][: index % 3],
+                "useful_why": ['=HYPERLINK("http://evil.example")', "Line one\nline two", "café – ‘quoted’"][index % 3],
+                "comments": f"patient comment {index}",
+            },
+            on=date(2026, 10, 1 + index),
+        )
+        answer(
+            cl,
+            "staff",
+            {
+                "benefits": ["reduces_workload", "insight"],
+                "job_title": "Staff nurse",
+                "comments": f"-{index} minus",
+            },
+            on=date(2026, 11, 1),
+        )
     for index in range(5):
         paper(m, "patient", {"more_user_led": "yes", "time_in_secure": "5_9y"}, on=date(2014, 6, 30), number=20 + index)
     for position, text in enumerate(TextAnswer.objects.order_by("response__service__code", "response__number", "id")):
         if position % 4 == 3:
             continue  # left unreviewed: not exported
         approve = position % 4 != 2
-        quote_review(answer=text, approve=approve, text=f"{text.text} [edited]" if position % 5 == 0 else text.text,
-                     attribution="as reviewed")
+        quote_review(
+            answer=text,
+            approve=approve,
+            text=f"{text.text} [edited]" if position % 5 == 0 else text.text,
+            attribution="as reviewed",
+        )
     client.force_login(national_lead)
     first = export(client)
     assert first.count(b"\r\n") > 17 and b"'=HYPERLINK" in first and b"[edited]" in first
@@ -188,8 +210,9 @@ def test_export_import_export_is_byte_identical(db, client, tmp_path):
     Response.objects.all().delete()
     CollectionLink.objects.all().delete()
     Service.objects.all().delete()
-    call_command("add_service", "CL", "--name", "Chadwick Lodge", "--security", "low", "--specialism", "women",
-                 stdout=io.StringIO())
+    call_command(
+        "add_service", "CL", "--name", "Chadwick Lodge", "--security", "low", "--specialism", "women", stdout=io.StringIO()
+    )
     call_command("add_service", "M", "--name", "Morpeth", "--security", "medium", stdout=io.StringIO())
     path = tmp_path / "peer-support-responses.csv"
     path.write_bytes(first)
@@ -197,8 +220,12 @@ def test_export_import_export_is_byte_identical(db, client, tmp_path):
     call_command("import_responses", str(path), "--texts-approved", stdout=out, stderr=io.StringIO())
     assert out.getvalue() == f"Imported 17 responses from {path}\n"
     assert not QuoteReview.objects.exclude(status=QuoteStatus.APPROVED).exists()
-    assert QuoteReview.objects.get(answer__response__service__code="CL", answer__response__number=1,
-                                   answer__question__code="comments").attribution == "CL1"
+    assert (
+        QuoteReview.objects.get(
+            answer__response__service__code="CL", answer__response__number=1, answer__question__code="comments"
+        ).attribution
+        == "CL1"
+    )
 
     assert export(client) == first
 
@@ -208,11 +235,13 @@ def test_export_import_export_is_byte_identical(db, client, tmp_path):
 
 def test_command_lists_every_bad_line_on_stderr_and_stores_nothing(chadwick, tmp_path):
     path = tmp_path / "paper.csv"
-    path.write_bytes(csv_file(
-        "CL,patient,1,,2014-06-30,,1,0,0,0,0,,,",
-        "CL,patient,1,,2014-06-31,,1,0,0,0,0,,,",
-        "CL,patient,1,fax,2014-06-30,,1,0,0,0,0,,,",
-    ))
+    path.write_bytes(
+        csv_file(
+            "CL,patient,1,,2014-06-30,,1,0,0,0,0,,,",
+            "CL,patient,1,,2014-06-31,,1,0,0,0,0,,,",
+            "CL,patient,1,fax,2014-06-30,,1,0,0,0,0,,,",
+        )
+    )
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError) as failure:
         call_command("import_responses", str(path), stdout=out, stderr=err)
@@ -252,8 +281,9 @@ def test_command_exit_status_in_a_real_process(tmp_path):
         "execute_from_command_line(['manage.py', 'import_responses', sys.argv[1]])\n"
     )
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "DJANGO_SETTINGS_MODULE": "peersurvey.settings"}
-    failed = subprocess.run([sys.executable, "-c", script, str(bad)], env=env, cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)
+    failed = subprocess.run(
+        [sys.executable, "-c", script, str(bad)], env=env, cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert (failed.returncode, failed.stdout) == (1, "")
     assert failed.stderr.splitlines() == [
         "line 2: No answers: no option is marked 1 and no text is given. A questionnaire with no answers is not stored.",
@@ -278,10 +308,17 @@ def test_paper_form_stores_a_paper_questionnaire_and_starts_again_empty(client, 
     assert "Date on the paper form" in html and f'value="{timezone.localdate().isoformat()}"' in html
     assert "<fieldset" in html and 'for="id_useful_why"' in html
 
-    reply = client.post("/dashboard/paper/CL/patient/", {
-        "paper_date": "2014-06-30", "useful": "sometimes", "fears": ["trust", "boundaries"],
-        "useful_why": "Someone who has been there", "client_id": page.context["form"]["client_id"].value(),
-    }, follow=True)
+    reply = client.post(
+        "/dashboard/paper/CL/patient/",
+        {
+            "paper_date": "2014-06-30",
+            "useful": "sometimes",
+            "fears": ["trust", "boundaries"],
+            "useful_why": "Someone who has been there",
+            "client_id": page.context["form"]["client_id"].value(),
+        },
+        follow=True,
+    )
 
     assert reply.redirect_chain == [("/dashboard/paper/CL/patient/", 302)]
     html = reply.content.decode()
@@ -289,7 +326,11 @@ def test_paper_form_stores_a_paper_questionnaire_and_starts_again_empty(client, 
     assert "Someone who has been there" not in html and "checked" not in html
     response = Response.objects.get()
     assert (response.service.code, response.questionnaire.code, response.channel, response.submitted_on, response.link) == (
-        "CL", "patient", "paper", date(2014, 6, 30), None,
+        "CL",
+        "patient",
+        "paper",
+        date(2014, 6, 30),
+        None,
     )
     assert chosen(response) == {"useful": ["sometimes"], "fears": ["trust", "boundaries"]}
     assert texts(response) == {"useful_why": "Someone who has been there"}
@@ -304,12 +345,15 @@ def test_paper_form_stores_a_double_click_once(client, service_lead):
     assert Response.objects.count() == 1
 
 
-@pytest.mark.parametrize("form,message", [
-    ({"paper_date": "2014-06-30"}, "No answers were given"),
-    ({"paper_date": "2999-01-01", "useful": "yes"}, "cannot be in the future"),
-    ({"paper_date": "", "useful": "yes"}, "This field is required"),
-    ({"paper_date": "2014-06-30", "useful": "perhaps"}, "Select a valid choice"),
-])
+@pytest.mark.parametrize(
+    "form,message",
+    [
+        ({"paper_date": "2014-06-30"}, "No answers were given"),
+        ({"paper_date": "2999-01-01", "useful": "yes"}, "cannot be in the future"),
+        ({"paper_date": "", "useful": "yes"}, "This field is required"),
+        ({"paper_date": "2014-06-30", "useful": "perhaps"}, "Select a valid choice"),
+    ],
+)
 def test_paper_form_refuses_bad_input_and_stores_nothing(client, service_lead, form, message):
     client.force_login(service_lead)
     reply = client.post("/dashboard/paper/CL/patient/", form)

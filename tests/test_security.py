@@ -38,7 +38,11 @@ def test_check_deploy_is_clean_with_production_values():
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
@@ -48,16 +52,18 @@ def test_check_deploy_complains_about_development_values():
     env = {key: value for key, value in os.environ.items() if key not in PRODUCTION}
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr
 
 
 def csp(reply):
-    return dict(
-        (part.strip().split(" ", 1) + [""])[:2] for part in reply["Content-Security-Policy"].split(";") if part.strip()
-    )
+    return dict((part.strip().split(" ", 1) + [""])[:2] for part in reply["Content-Security-Policy"].split(";") if part.strip())
 
 
 @pytest.mark.parametrize("who", ["anonymous", "lead"])
@@ -81,8 +87,15 @@ def test_every_html_page_has_a_strict_policy(client, ward_tablet, staff_link, wh
 
 def test_dashboard_data_and_exports_are_never_cached(client, db):
     client.force_login(lead("national_lead", "partnership_lead"))
-    for path in ["/dashboard/", "/dashboard/data.json", "/dashboard/charts.json", "/dashboard/report/",
-                 "/dashboard/export/aggregate.csv", "/dashboard/export/responses.csv", "/dashboard/quotes/"]:
+    for path in [
+        "/dashboard/",
+        "/dashboard/data.json",
+        "/dashboard/charts.json",
+        "/dashboard/report/",
+        "/dashboard/export/aggregate.csv",
+        "/dashboard/export/responses.csv",
+        "/dashboard/quotes/",
+    ]:
         assert "no-store" in client.get(path)["Cache-Control"], path
 
 
@@ -169,9 +182,14 @@ def test_an_oversized_body_gets_413_and_stores_nothing(api, ward_tablet, setting
     assert Response.objects.count() == 0
 
 
-@pytest.mark.parametrize("path,logged", [
-    ("/c/abc123/", False), ("/api/v1/links/abc123/responses", False), ("/dashboard/", True),
-])
+@pytest.mark.parametrize(
+    "path,logged",
+    [
+        ("/c/abc123/", False),
+        ("/api/v1/links/abc123/responses", False),
+        ("/dashboard/", True),
+    ],
+)
 def test_gunicorn_access_log_leaves_out_collection_requests_and_addresses(path, logged):
     from gunicorn.config import Config
 
@@ -190,11 +208,22 @@ def test_gunicorn_access_log_leaves_out_collection_requests_and_addresses(path, 
         headers = []
         response_length = 10
 
-    environ = {"PATH_INFO": path, "RAW_URI": path, "REQUEST_METHOD": "GET", "REMOTE_ADDR": "203.0.113.5",
-               "QUERY_STRING": "", "HTTP_USER_AGENT": "Probe", "SERVER_PROTOCOL": "HTTP/1.1"}
+    environ = {
+        "PATH_INFO": path,
+        "RAW_URI": path,
+        "REQUEST_METHOD": "GET",
+        "REMOTE_ADDR": "203.0.113.5",
+        "QUERY_STRING": "",
+        "HTTP_USER_AGENT": "Probe",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
     import datetime
 
-    logger.access(Response(), type("Req", (), {"headers": [], "method": "GET", "path": path, "query": "", "uri": path,
-                                                "version": (1, 1)})(), environ, datetime.timedelta(seconds=0.01))
+    logger.access(
+        Response(),
+        type("Req", (), {"headers": [], "method": "GET", "path": path, "query": "", "uri": path, "version": (1, 1)})(),
+        environ,
+        datetime.timedelta(seconds=0.01),
+    )
     assert bool(lines) is logged
     assert not any("203.0.113.5" in line or "Probe" in line for line in lines)

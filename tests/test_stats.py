@@ -7,7 +7,7 @@ import pytest
 from dashboard.stats import (
     Counts,
     QuestionMeta,
-    build_data,
+    figures_from_counts,
     fisher_p,
     holm_adjust,
     pct,
@@ -45,16 +45,27 @@ def test_suppression_threshold(n, hidden):
 
 
 QUESTION = QuestionMeta(
-    "useful", "one", "Useful?", "peer_support",
+    "useful",
+    "one",
+    "Useful?",
+    "peer_support",
     (("yes", "Yes"), ("sometimes", "Sometimes"), ("no", "No")),
     {"patient": frozenset({"yes", "sometimes", "no"}), "staff": frozenset({"yes", "sometimes", "no"})},
 )
 GENDER = QuestionMeta(
-    "gender", "one", "Gender", "about_you", (("female", "Female"), ("male", "Male")),
+    "gender",
+    "one",
+    "Gender",
+    "about_you",
+    (("female", "Female"), ("male", "Male")),
     {"patient": frozenset({"female", "male"}), "staff": frozenset({"female", "male"})},
 )
 WORKLOAD = QuestionMeta(
-    "benefits", "many", "Benefits", "who_when", (("choice", "Greater choice"), ("reduces_workload", "Workload")),
+    "benefits",
+    "many",
+    "Benefits",
+    "who_when",
+    (("choice", "Greater choice"), ("reduces_workload", "Workload")),
     {"patient": frozenset({"choice"}), "staff": frozenset({"choice", "reduces_workload"})},
 )
 
@@ -63,11 +74,18 @@ def counts(patient_n=213, staff_n=54):
     return Counts(
         n={"patient": patient_n, "staff": staff_n},
         options={
-            ("patient", "useful", "yes"): 139, ("patient", "useful", "sometimes"): 36, ("patient", "useful", "no"): 17,
-            ("staff", "useful", "yes"): 43, ("staff", "useful", "sometimes"): 8, ("staff", "useful", "no"): 1,
-            ("patient", "gender", "female"): 66, ("patient", "gender", "male"): 145,
-            ("staff", "gender", "female"): 3, ("staff", "gender", "male"): 51,
-            ("patient", "benefits", "choice"): 102, ("staff", "benefits", "reduces_workload"): 16,
+            ("patient", "useful", "yes"): 139,
+            ("patient", "useful", "sometimes"): 36,
+            ("patient", "useful", "no"): 17,
+            ("staff", "useful", "yes"): 43,
+            ("staff", "useful", "sometimes"): 8,
+            ("staff", "useful", "no"): 1,
+            ("patient", "gender", "female"): 66,
+            ("patient", "gender", "male"): 145,
+            ("staff", "gender", "female"): 3,
+            ("staff", "gender", "male"): 51,
+            ("patient", "benefits", "choice"): 102,
+            ("staff", "benefits", "reduces_workload"): 16,
         },
         answered={("patient", "useful"): 192, ("staff", "useful"): 52},
         by_service=[("CL", "patient", 10), ("CL", "staff", 4), ("M", "patient", 17)],
@@ -75,8 +93,8 @@ def counts(patient_n=213, staff_n=54):
     )
 
 
-def test_build_data_matches_the_spec_shape_and_the_report():
-    data = build_data(counts(), [QUESTION, WORKLOAD, GENDER], min_cell=5)
+def test_figures_from_counts_matches_the_spec_shape_and_the_report():
+    data = figures_from_counts(counts(), [QUESTION, WORKLOAD, GENDER], min_cell=5)
     assert data["min_cell"] == 5
     assert data["groups"] == {"patient": {"n": 213, "suppressed": False}, "staff": {"n": 54, "suppressed": False}}
     useful = data["questions"][0]
@@ -94,13 +112,13 @@ def test_build_data_matches_the_spec_shape_and_the_report():
 
 
 def test_small_groups_and_small_demographic_cells_are_suppressed():
-    data = build_data(counts(staff_n=4), [QUESTION, GENDER], min_cell=5)
+    data = figures_from_counts(counts(staff_n=4), [QUESTION, GENDER], min_cell=5)
     assert data["groups"]["staff"] == {"n": None, "suppressed": True}
     staff_yes = data["questions"][0]["options"][0]["staff"]
     assert staff_yes == {"count": None, "pct": None, "ci": None}
     assert data["questions"][0]["answered"]["staff"] is None
     assert data["questions"][0]["options"][0]["p_value"] is None
-    full = build_data(counts(), [QUESTION, GENDER], min_cell=5)
+    full = figures_from_counts(counts(), [QUESTION, GENDER], min_cell=5)
     female, male = full["questions"][1]["options"]
     assert female["staff"]["count"] is None  # 3 female staff: a slice too small to show
     assert male["staff"]["count"] == 51
@@ -108,7 +126,7 @@ def test_small_groups_and_small_demographic_cells_are_suppressed():
 
 
 def test_responses_by_service_and_month_are_suppressed_per_cell():
-    data = build_data(counts(), [QUESTION], min_cell=5)
+    data = figures_from_counts(counts(), [QUESTION], min_cell=5)
     assert data["by_service"] == [
         {"service": "CL", "patient": 10, "staff": None},
         {"service": "M", "patient": 17, "staff": None},
@@ -120,7 +138,9 @@ def test_responses_by_service_and_month_are_suppressed_per_cell():
 
 
 def test_report_2014_series_rides_along():
-    data = build_data(counts(), [QUESTION], min_cell=5, report_2014={"useful": {"patient": {"yes": 65.0}, "staff": {"yes": 80.0}}})
+    data = figures_from_counts(
+        counts(), [QUESTION], min_cell=5, report_2014={"useful": {"patient": {"yes": 65.0}, "staff": {"yes": 80.0}}}
+    )
     assert data["questions"][0]["options"][0]["report_2014"] == {"patient": 65.0, "staff": 80.0}
     assert data["questions"][0]["options"][2]["report_2014"] == {"patient": None, "staff": None}
 

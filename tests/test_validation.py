@@ -24,15 +24,18 @@ def errors_of(definition, answers):
 
 
 def test_clean_answers_keeps_questionnaire_order_and_drops_skips():
-    cleaned = clean_answers(STAFF, {
-        "fears": ["trust"],
-        "useful": "sometimes",
-        "ideal_forms": ["wellbeing", "emotional"],
-        "useful_why": "  it depends on the ward \r\n and the people  ",
-        "barriers": [],
-        "comments": "",
-        "gender": None,
-    })
+    cleaned = clean_answers(
+        STAFF,
+        {
+            "fears": ["trust"],
+            "useful": "sometimes",
+            "ideal_forms": ["wellbeing", "emotional"],
+            "useful_why": "  it depends on the ward \r\n and the people  ",
+            "barriers": [],
+            "comments": "",
+            "gender": None,
+        },
+    )
     assert cleaned == {
         "useful": "sometimes",
         "useful_why": "it depends on the ward \n and the people",

@@ -6,41 +6,75 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('surveys', '0001_initial'),
+        ("surveys", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Lead',
+            name="Lead",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('partnership_lead', 'Partnership lead (every service)'), ('service_lead', 'Service lead (their services and national figures)')], max_length=20)),
-                ('can_review_quotes', models.BooleanField(default=False, help_text='May approve free-text answers before other leads see them.')),
-                ('services', models.ManyToManyField(blank=True, related_name='leads', to='surveys.service')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='lead', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("partnership_lead", "Partnership lead (every service)"),
+                            ("service_lead", "Service lead (their services and national figures)"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "can_review_quotes",
+                    models.BooleanField(default=False, help_text="May approve free-text answers before other leads see them."),
+                ),
+                ("services", models.ManyToManyField(blank=True, related_name="leads", to="surveys.service")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="lead", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('role__in', ['partnership_lead', 'service_lead'])), name='lead_role_valid')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("role__in", ["partnership_lead", "service_lead"])), name="lead_role_valid"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='QuoteReview',
+            name="QuoteReview",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('approved', 'Approved'), ('rejected', 'Not shown')], max_length=10)),
-                ('text', models.TextField()),
-                ('attribution', models.CharField(max_length=120)),
-                ('reviewed_on', models.DateField()),
-                ('answer', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='review', to='surveys.textanswer')),
-                ('reviewed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("status", models.CharField(choices=[("approved", "Approved"), ("rejected", "Not shown")], max_length=10)),
+                ("text", models.TextField()),
+                ("attribution", models.CharField(max_length=120)),
+                ("reviewed_on", models.DateField()),
+                (
+                    "answer",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="review", to="surveys.textanswer"
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.SET_NULL, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.CheckConstraint(condition=models.Q(('status__in', ['approved', 'rejected'])), name='quote_status_valid')],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["approved", "rejected"])), name="quote_status_valid"
+                    )
+                ],
             },
         ),
     ]

@@ -9,200 +9,307 @@ import surveys.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64)),
-                ('position', models.PositiveIntegerField()),
-                ('section', models.CharField(max_length=64)),
-                ('kind', models.CharField(choices=[('one', 'Pick one'), ('many', 'Pick any'), ('text', 'Free text')], max_length=8)),
-                ('text', models.TextField()),
-                ('easy_text', models.TextField(blank=True)),
-                ('hint', models.TextField(blank=True)),
-                ('quote', models.TextField(blank=True)),
-                ('quote_source', models.CharField(blank=True, max_length=200)),
-                ('chart_title', models.CharField(blank=True, max_length=300)),
-                ('parent_code', models.CharField(blank=True, max_length=64)),
-                ('max_length', models.PositiveIntegerField(default=2000)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=64)),
+                ("position", models.PositiveIntegerField()),
+                ("section", models.CharField(max_length=64)),
+                (
+                    "kind",
+                    models.CharField(choices=[("one", "Pick one"), ("many", "Pick any"), ("text", "Free text")], max_length=8),
+                ),
+                ("text", models.TextField()),
+                ("easy_text", models.TextField(blank=True)),
+                ("hint", models.TextField(blank=True)),
+                ("quote", models.TextField(blank=True)),
+                ("quote_source", models.CharField(blank=True, max_length=200)),
+                ("chart_title", models.CharField(blank=True, max_length=300)),
+                ("parent_code", models.CharField(blank=True, max_length=64)),
+                ("max_length", models.PositiveIntegerField(default=2000)),
             ],
             options={
-                'ordering': ['questionnaire', 'position'],
+                "ordering": ["questionnaire", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Option',
+            name="Option",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64)),
-                ('position', models.PositiveIntegerField()),
-                ('label', models.CharField(max_length=300)),
-                ('easy_label', models.CharField(blank=True, max_length=300)),
-                ('icon', models.CharField(blank=True, max_length=64)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='options', to='surveys.question')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(max_length=64)),
+                ("position", models.PositiveIntegerField()),
+                ("label", models.CharField(max_length=300)),
+                ("easy_label", models.CharField(blank=True, max_length=300)),
+                ("icon", models.CharField(blank=True, max_length=64)),
+                (
+                    "question",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="options", to="surveys.question"),
+                ),
             ],
             options={
-                'ordering': ['question', 'position'],
+                "ordering": ["question", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Questionnaire',
+            name="Questionnaire",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(choices=[('patient', 'Patient survey'), ('staff', 'Staff survey')], max_length=16)),
-                ('version', models.PositiveIntegerField()),
-                ('title', models.CharField(max_length=300)),
-                ('easy_title', models.CharField(blank=True, max_length=300)),
-                ('intro', models.TextField()),
-                ('easy_intro', models.TextField(blank=True)),
-                ('thanks', models.TextField()),
-                ('sections', models.JSONField(default=list, help_text='[{code, title, easy_title}] in form order')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.CharField(choices=[("patient", "Patient survey"), ("staff", "Staff survey")], max_length=16)),
+                ("version", models.PositiveIntegerField()),
+                ("title", models.CharField(max_length=300)),
+                ("easy_title", models.CharField(blank=True, max_length=300)),
+                ("intro", models.TextField()),
+                ("easy_intro", models.TextField(blank=True)),
+                ("thanks", models.TextField()),
+                ("sections", models.JSONField(default=list, help_text="[{code, title, easy_title}] in form order")),
             ],
             options={
-                'ordering': ['code', 'version'],
-                'constraints': [models.UniqueConstraint(fields=('code', 'version'), name='questionnaire_code_version_unique')],
-            },
-        ),
-        migrations.AddField(
-            model_name='question',
-            name='questionnaire',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='surveys.questionnaire'),
-        ),
-        migrations.CreateModel(
-            name='CollectionLink',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=surveys.models.new_token, editable=False, max_length=64, unique=True)),
-                ('kiosk', models.BooleanField(default=False, help_text='A shared ward tablet: resets after each person.')),
-                ('idle_seconds', models.PositiveIntegerField(default=120, help_text='Kiosk only: reset after this much inactivity.')),
-                ('label', models.CharField(blank=True, help_text="Where it is used, e.g. 'Tablet, Hume ward'.", max_length=100)),
-                ('created_on', models.DateField(auto_now_add=True)),
-                ('revoked_on', models.DateField(blank=True, null=True)),
-                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links', to='surveys.questionnaire')),
-            ],
-            options={
-                'ordering': ['service', 'questionnaire', 'id'],
-            },
-        ),
-        migrations.CreateModel(
-            name='Response',
-            fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('channel', models.CharField(choices=[('tablet', 'Ward tablet'), ('web', 'Web link'), ('paper', 'Paper')], max_length=8)),
-                ('client_id', models.UUIDField()),
-                ('submitted_on', models.DateField()),
-                ('number', models.PositiveIntegerField(help_text='Running number within the service, for quotes: CL8.')),
-                ('digest', models.CharField(help_text='SHA-256 of the answers, to tell a replay from a conflict.', max_length=64)),
-                ('link', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='surveys.collectionlink')),
-                ('questionnaire', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='surveys.questionnaire')),
-            ],
-        ),
-        migrations.CreateModel(
-            name='ChoiceAnswer',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('option', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='surveys.option')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='choices', to='surveys.response')),
-            ],
-        ),
-        migrations.CreateModel(
-            name='Service',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text="The report's attribution initials, e.g. CC, SAN, JH.", max_length=12, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('provider', models.CharField(blank=True, max_length=200)),
-                ('security', models.CharField(choices=[('high', 'High secure'), ('medium', 'Medium secure'), ('enhanced_medium', 'Enhanced medium secure'), ('low', 'Low secure'), ('rehabilitation', 'Rehabilitation'), ('community', 'Community')], max_length=20)),
-                ('last_number', models.PositiveIntegerField(default=0, editable=False)),
-            ],
-            options={
-                'ordering': ['code'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('security__in', ['high', 'medium', 'enhanced_medium', 'low', 'rehabilitation', 'community'])), name='service_security_valid')],
+                "ordering": ["code", "version"],
+                "constraints": [models.UniqueConstraint(fields=("code", "version"), name="questionnaire_code_version_unique")],
             },
         ),
         migrations.AddField(
-            model_name='response',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='surveys.service'),
-        ),
-        migrations.AddField(
-            model_name='collectionlink',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='links', to='surveys.service'),
+            model_name="question",
+            name="questionnaire",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="questions", to="surveys.questionnaire"
+            ),
         ),
         migrations.CreateModel(
-            name='ServiceSpecialism',
+            name="CollectionLink",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('specialism', models.CharField(choices=[('brain_injury', 'Brain injury'), ('adolescent', 'Adolescent'), ('deaf', 'Deaf'), ('autism', 'Autism'), ('learning_disability', 'Learning disability'), ('personality_disorder', 'Personality disorder'), ('women', 'Women'), ('older_adults', 'Older adults')], max_length=32)),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='specialisms', to='surveys.service')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token", models.CharField(default=surveys.models.new_token, editable=False, max_length=64, unique=True)),
+                ("kiosk", models.BooleanField(default=False, help_text="A shared ward tablet: resets after each person.")),
+                (
+                    "idle_seconds",
+                    models.PositiveIntegerField(default=120, help_text="Kiosk only: reset after this much inactivity."),
+                ),
+                ("label", models.CharField(blank=True, help_text="Where it is used, e.g. 'Tablet, Hume ward'.", max_length=100)),
+                ("created_on", models.DateField(auto_now_add=True)),
+                ("revoked_on", models.DateField(blank=True, null=True)),
+                (
+                    "questionnaire",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="links", to="surveys.questionnaire"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['service', 'specialism'],
+                "ordering": ["service", "questionnaire", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TextAnswer',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField()),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='surveys.question')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='texts', to='surveys.response')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "channel",
+                    models.CharField(choices=[("tablet", "Ward tablet"), ("web", "Web link"), ("paper", "Paper")], max_length=8),
+                ),
+                ("client_id", models.UUIDField()),
+                ("submitted_on", models.DateField()),
+                ("number", models.PositiveIntegerField(help_text="Running number within the service, for quotes: CL8.")),
+                (
+                    "digest",
+                    models.CharField(help_text="SHA-256 of the answers, to tell a replay from a conflict.", max_length=64),
+                ),
+                (
+                    "link",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="surveys.collectionlink",
+                    ),
+                ),
+                (
+                    "questionnaire",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="responses", to="surveys.questionnaire"
+                    ),
+                ),
+            ],
+        ),
+        migrations.CreateModel(
+            name="ChoiceAnswer",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("option", models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="surveys.option")),
+                (
+                    "response",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="choices", to="surveys.response"),
+                ),
+            ],
+        ),
+        migrations.CreateModel(
+            name="Service",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="The report's attribution initials, e.g. CC, SAN, JH.", max_length=12, unique=True
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("provider", models.CharField(blank=True, max_length=200)),
+                (
+                    "security",
+                    models.CharField(
+                        choices=[
+                            ("high", "High secure"),
+                            ("medium", "Medium secure"),
+                            ("enhanced_medium", "Enhanced medium secure"),
+                            ("low", "Low secure"),
+                            ("rehabilitation", "Rehabilitation"),
+                            ("community", "Community"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("last_number", models.PositiveIntegerField(default=0, editable=False)),
+            ],
+            options={
+                "ordering": ["code"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("security__in", ["high", "medium", "enhanced_medium", "low", "rehabilitation", "community"])
+                        ),
+                        name="service_security_valid",
+                    )
+                ],
+            },
+        ),
+        migrations.AddField(
+            model_name="response",
+            name="service",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="responses", to="surveys.service"),
+        ),
+        migrations.AddField(
+            model_name="collectionlink",
+            name="service",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="links", to="surveys.service"),
+        ),
+        migrations.CreateModel(
+            name="ServiceSpecialism",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "specialism",
+                    models.CharField(
+                        choices=[
+                            ("brain_injury", "Brain injury"),
+                            ("adolescent", "Adolescent"),
+                            ("deaf", "Deaf"),
+                            ("autism", "Autism"),
+                            ("learning_disability", "Learning disability"),
+                            ("personality_disorder", "Personality disorder"),
+                            ("women", "Women"),
+                            ("older_adults", "Older adults"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="specialisms", to="surveys.service"
+                    ),
+                ),
+            ],
+            options={
+                "ordering": ["service", "specialism"],
+            },
+        ),
+        migrations.CreateModel(
+            name="TextAnswer",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField()),
+                (
+                    "question",
+                    models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name="+", to="surveys.question"),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="texts", to="surveys.response"),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='option',
-            constraint=models.UniqueConstraint(fields=('question', 'code'), name='option_code_unique'),
+            model_name="option",
+            constraint=models.UniqueConstraint(fields=("question", "code"), name="option_code_unique"),
         ),
         migrations.AddConstraint(
-            model_name='option',
-            constraint=models.UniqueConstraint(fields=('question', 'position'), name='option_position_unique'),
+            model_name="option",
+            constraint=models.UniqueConstraint(fields=("question", "position"), name="option_position_unique"),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(fields=('questionnaire', 'code'), name='question_code_unique'),
+            model_name="question",
+            constraint=models.UniqueConstraint(fields=("questionnaire", "code"), name="question_code_unique"),
         ),
         migrations.AddConstraint(
-            model_name='question',
-            constraint=models.UniqueConstraint(fields=('questionnaire', 'position'), name='question_position_unique'),
+            model_name="question",
+            constraint=models.UniqueConstraint(fields=("questionnaire", "position"), name="question_position_unique"),
         ),
         migrations.AddConstraint(
-            model_name='choiceanswer',
-            constraint=models.UniqueConstraint(fields=('response', 'option'), name='choice_answer_unique'),
+            model_name="choiceanswer",
+            constraint=models.UniqueConstraint(fields=("response", "option"), name="choice_answer_unique"),
         ),
         migrations.AddIndex(
-            model_name='response',
-            index=models.Index(fields=['service', 'submitted_on'], name='surveys_res_service_5d7aae_idx'),
+            model_name="response",
+            index=models.Index(fields=["service", "submitted_on"], name="surveys_res_service_5d7aae_idx"),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.UniqueConstraint(fields=('link', 'client_id'), name='response_client_per_link_unique'),
+            model_name="response",
+            constraint=models.UniqueConstraint(fields=("link", "client_id"), name="response_client_per_link_unique"),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.UniqueConstraint(fields=('service', 'number'), name='response_number_per_service_unique'),
+            model_name="response",
+            constraint=models.UniqueConstraint(fields=("service", "number"), name="response_number_per_service_unique"),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['tablet', 'web', 'paper'])), name='response_channel_valid'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("channel__in", ["tablet", "web", "paper"])), name="response_channel_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicespecialism',
-            constraint=models.UniqueConstraint(fields=('service', 'specialism'), name='service_specialism_unique'),
+            model_name="servicespecialism",
+            constraint=models.UniqueConstraint(fields=("service", "specialism"), name="service_specialism_unique"),
         ),
         migrations.AddConstraint(
-            model_name='servicespecialism',
-            constraint=models.CheckConstraint(condition=models.Q(('specialism__in', ['brain_injury', 'adolescent', 'deaf', 'autism', 'learning_disability', 'personality_disorder', 'women', 'older_adults'])), name='specialism_valid'),
+            model_name="servicespecialism",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "specialism__in",
+                        [
+                            "brain_injury",
+                            "adolescent",
+                            "deaf",
+                            "autism",
+                            "learning_disability",
+                            "personality_disorder",
+                            "women",
+                            "older_adults",
+                        ],
+                    )
+                ),
+                name="specialism_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='textanswer',
-            constraint=models.UniqueConstraint(fields=('response', 'question'), name='text_answer_unique'),
+            model_name="textanswer",
+            constraint=models.UniqueConstraint(fields=("response", "question"), name="text_answer_unique"),
         ),
     ]

@@ -12,26 +12,42 @@ def count_existing(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('surveys', '0002_cache_table'),
+        ("surveys", "0002_cache_table"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Tally',
+            name="Tally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('period', models.CharField(choices=[('d', 'Day'), ('m', 'Month')], max_length=1)),
-                ('start', models.DateField(help_text='The day, or the first day of the month.')),
-                ('among', models.PositiveIntegerField(default=0, help_text='0, or the about-you Option id respondents chose.')),
-                ('kind', models.CharField(choices=[('r', 'Responses (ref: questionnaire)'), ('q', 'Answered a many-choice question (ref: question)'), ('o', 'Chose an option (ref: option)')], max_length=1)),
-                ('ref', models.PositiveIntegerField(help_text='Questionnaire, Question or Option id, by kind.')),
-                ('n', models.PositiveIntegerField()),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='surveys.service')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("period", models.CharField(choices=[("d", "Day"), ("m", "Month")], max_length=1)),
+                ("start", models.DateField(help_text="The day, or the first day of the month.")),
+                ("among", models.PositiveIntegerField(default=0, help_text="0, or the about-you Option id respondents chose.")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("r", "Responses (ref: questionnaire)"),
+                            ("q", "Answered a many-choice question (ref: question)"),
+                            ("o", "Chose an option (ref: option)"),
+                        ],
+                        max_length=1,
+                    ),
+                ),
+                ("ref", models.PositiveIntegerField(help_text="Questionnaire, Question or Option id, by kind.")),
+                ("n", models.PositiveIntegerField()),
+                (
+                    "service",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="surveys.service"),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('period', 'among', 'service', 'start', 'kind', 'ref'), name='tally_key_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("period", "among", "service", "start", "kind", "ref"), name="tally_key_unique"
+                    )
+                ],
             },
         ),
         migrations.RunPython(count_existing, migrations.RunPython.noop),

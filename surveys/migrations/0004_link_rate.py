@@ -5,18 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('surveys', '0003_tally'),
+        ("surveys", "0003_tally"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LinkRate',
+            name="LinkRate",
             fields=[
-                ('link', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='+', serialize=False, to='surveys.collectionlink')),
-                ('minute', models.BigIntegerField(help_text='Minutes since 1970: the window counted.')),
-                ('n', models.PositiveIntegerField()),
+                (
+                    "link",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="+",
+                        serialize=False,
+                        to="surveys.collectionlink",
+                    ),
+                ),
+                ("minute", models.BigIntegerField(help_text="Minutes since 1970: the window counted.")),
+                ("n", models.PositiveIntegerField()),
             ],
         ),
     ]

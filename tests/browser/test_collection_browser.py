@@ -28,9 +28,7 @@ Object.defineProperty(window, "speechSynthesis", {value: {
 def stored_answers(response=None):
     response = response or Response.objects.get()
     choices = {}
-    for question, option in ChoiceAnswer.objects.filter(response=response).values_list(
-        "option__question__code", "option__code"
-    ):
+    for question, option in ChoiceAnswer.objects.filter(response=response).values_list("option__question__code", "option__code"):
         choices.setdefault(question, set()).add(option)
     texts = dict(TextAnswer.objects.filter(response=response).values_list("question__code", "text"))
     return response, choices, texts

@@ -90,9 +90,10 @@ def test_partnership_lead_logs_in_filters_and_compares_with_2014(browser, live_s
     wait_for_charts(page)
     charts = page.locator(".chart")
     assert page.locator(".chart[id^='q-']").count() == QUESTION_CHARTS
-    assert page.locator(".chart svg.main-svg").evaluate_all(
-        "svgs => new Set(svgs.map(s => s.closest('.chart').id)).size"
-    ) == charts.count()
+    assert (
+        page.locator(".chart svg.main-svg").evaluate_all("svgs => new Set(svgs.map(s => s.closest('.chart').id)).size")
+        == charts.count()
+    )
     assert patient_n(page) == "213"
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{request.node.name}-dashboard-top.png")

@@ -9,10 +9,7 @@ from dashboard.services import LeadError, lead_upsert
 
 
 class Command(BaseCommand):
-    help = (
-        "Create or update a dashboard user. The password comes from PEERSURVEY_PASSWORD "
-        "or is asked for at the terminal."
-    )
+    help = "Create or update a dashboard user. The password comes from PEERSURVEY_PASSWORD or is asked for at the terminal."
 
     def add_arguments(self, parser):
         parser.add_argument("username")

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.models import Security, Specialism
-from surveys.services import ServiceError, service_upsert
+from surveys.codes import Security, Specialism
+from surveys.services import WriteRefused, service_upsert
 
 
 class Command(BaseCommand):
@@ -12,7 +12,10 @@ class Command(BaseCommand):
         parser.add_argument("--name", required=True)
         parser.add_argument("--security", required=True, choices=Security.values)
         parser.add_argument(
-            "--specialism", action="append", choices=Specialism.values, dest="specialisms",
+            "--specialism",
+            action="append",
+            choices=Specialism.values,
+            dest="specialisms",
             help="Repeat for several; leave out to keep the current ones.",
         )
         parser.add_argument("--provider", help="The NHS trust or company that runs it.")
@@ -26,7 +29,7 @@ class Command(BaseCommand):
                 specialisms=options["specialisms"],
                 provider=options["provider"],
             )
-        except ServiceError as exc:
+        except WriteRefused as exc:
             raise CommandError(str(exc)) from exc
         verb = "Created" if created else "Updated"
         specialisms = ", ".join(service.specialism_codes) or "none"

@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.models import Instrument, Service
-from surveys.services import ServiceError, link_create
+from surveys.codes import Group
+from surveys.models import Service
+from surveys.services import WriteRefused, link_create
 
 
 class Command(BaseCommand):
@@ -9,7 +10,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("code", help="The service's code.")
-        parser.add_argument("instrument", choices=Instrument.values)
+        parser.add_argument("group", choices=Group.values)
         parser.add_argument("--kiosk", action="store_true", help="A shared ward tablet that resets after each person.")
         parser.add_argument("--label", default="", help="Where the link is used, e.g. 'Tablet, Hume ward'.")
 
@@ -18,10 +19,8 @@ class Command(BaseCommand):
         if service is None:
             raise CommandError(f"No service has code {options['code']!r}; add it with add_service first.")
         try:
-            link = link_create(
-                service=service, instrument=options["instrument"], kiosk=options["kiosk"], label=options["label"]
-            )
-        except ServiceError as exc:
+            link = link_create(service=service, group=options["group"], kiosk=options["kiosk"], label=options["label"])
+        except WriteRefused as exc:
             raise CommandError(str(exc)) from exc
         kind = "kiosk (ward tablet) link" if link.kiosk else "link"
         self.stdout.write(f"Created {link.questionnaire.code} {kind} for {service.code} ({service.name}):")

@@ -2,7 +2,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from surveys.codes import JOB_TITLE
 from surveys.imports import ImportInvalid, responses_import
+from surveys.quotes import attribution, quote_review
 
 
 class Command(BaseCommand):
@@ -14,7 +16,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file", help="The CSV file, UTF-8 (with or without a BOM).")
         parser.add_argument(
-            "--texts-approved", action="store_true",
+            "--texts-approved",
+            action="store_true",
             help="Mark imported free text as reviewed and approved (for an export, whose text was approved already).",
         )
         parser.add_argument("--dry-run", action="store_true", help="Check the whole file and store nothing.")
@@ -39,16 +42,12 @@ class Command(BaseCommand):
 
 
 def _text_approver():
-    # surveys never imports dashboard at module level (the read side depends on
-    # the write side, not the reverse); the command may, once asked to approve.
-    from dashboard.services import attribution, quote_review
-
     def approve(response, row) -> None:
         credit = attribution(
             group=row.questionnaire.code,
             service_code=row.service.code,
             number=response.number,
-            job_title=row.submission.answers.get("job_title"),
+            job_title=row.submission.answers.get(JOB_TITLE),
         )
         for answer in response.texts.all():
             quote_review(answer=answer, approve=True, text=answer.text, attribution=credit)

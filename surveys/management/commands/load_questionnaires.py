@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from surveys.definitions import QUESTIONNAIRE_DIR, DefinitionError, load_all
-from surveys.services import ServiceError, questionnaires_sync
+from surveys.questionnaire_sync import questionnaires_sync
+from surveys.services import WriteRefused
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
             if not definitions:
                 raise CommandError(f"No questionnaire files (*.toml) in {options['dir']}.")
             changes = questionnaires_sync(definitions)
-        except (DefinitionError, ServiceError) as exc:
+        except (DefinitionError, WriteRefused) as exc:
             raise CommandError(str(exc)) from exc
         for change in changes:
             self.stdout.write(f"Questionnaire {change}")

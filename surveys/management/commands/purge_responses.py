@@ -6,7 +6,9 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from surveys.services import ServiceError, responses_purge
+from audit.log import audit_record
+from audit.models import AuditAction
+from surveys.services import WriteRefused, responses_purge
 
 
 def operator() -> str:
@@ -39,7 +41,7 @@ class Command(BaseCommand):
         service = options["service"]
         try:
             count = responses_purge(before=before, service_code=service, dry_run=True)
-        except ServiceError as exc:
+        except WriteRefused as exc:
             raise CommandError(str(exc)) from exc
         if not options["yes"]:
             if not sys.stdin.isatty():
@@ -49,17 +51,16 @@ class Command(BaseCommand):
             if sys.stdin.readline().rstrip("\r\n") != "yes":
                 self.stdout.write("Nothing deleted.")
                 return
-        # Imported here: the collection side does not depend on the dashboard.
-        from dashboard.models import AuditAction
-        from dashboard.services import audit_record
-
         with transaction.atomic():
             deleted = responses_purge(before=before, service_code=service)
             audit_record(
                 user=operator(),
                 action=AuditAction.PURGE,
-                selection={"before": before.isoformat(), "service": service.strip().upper() if service else None,
-                           "deleted": deleted},
+                selection={
+                    "before": before.isoformat(),
+                    "service": service.strip().upper() if service else None,
+                    "deleted": deleted,
+                },
                 status=200,
             )
         self.stdout.write(f"Deleted {deleted} responses submitted before {before:%Y-%m-%d}.")

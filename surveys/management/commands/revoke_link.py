@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.services import ServiceError, link_revoke
+from surveys.services import WriteRefused, link_revoke
 
 
 class Command(BaseCommand):
@@ -13,6 +13,6 @@ class Command(BaseCommand):
         token = options["link"].strip().removeprefix("/c/").strip("/")
         try:
             link = link_revoke(token=token)
-        except ServiceError as exc:
+        except WriteRefused as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(f"Revoked {link} on {link.revoked_on:%Y-%m-%d}.")

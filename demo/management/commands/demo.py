@@ -10,8 +10,13 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from surveys.demo.generate import DEMO_DIR, demo_answers, demo_client_id, demo_date, load_report_2014, load_texts
-from surveys.models import CollectionLink, Questionnaire
+from dashboard.models import Role
+from dashboard.services import lead_upsert
+from demo.generate import DEMO_DIR, demo_answers, demo_client_id, demo_date, load_texts
+from surveys.codes import GROUPS, JOB_TITLE, Group
+from surveys.models import CollectionLink, Questionnaire, TextAnswer
+from surveys.quotes import attribution, quote_review
+from surveys.report_2014 import report_2014
 from surveys.selectors import latest_questionnaire, loaded_questionnaire
 from surveys.services import link_create, response_submit, service_upsert
 from surveys.validation import Submission, clean_answers
@@ -32,26 +37,29 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["scale"] <= 0 or options["scale"] > 100:
             raise CommandError("--scale must be more than 0 and at most 100.")
-        questionnaires = {code: latest_questionnaire(code) for code in ("patient", "staff")}
+        questionnaires = {code: latest_questionnaire(code) for code in GROUPS}
         if None in questionnaires.values():
             raise CommandError("Questionnaires are not loaded; run `python manage.py migrate` first.")
         with open(DEMO_DIR / "services.toml", "rb") as handle:
             services = tomllib.load(handle)["services"]
-        figures, texts = load_report_2014(), load_texts()
+        figures, texts = report_2014(), load_texts()
         rng = random.Random(options["seed"])
         today = timezone.localdate()
         stored = replayed = 0
         for row in services:
             with transaction.atomic():
                 service, _ = service_upsert(
-                    code=row["code"], name=row["name"], security=row["security"],
-                    specialisms=row.get("specialisms", []), provider=row.get("provider", ""),
+                    code=row["code"],
+                    name=row["name"],
+                    security=row["security"],
+                    specialisms=row.get("specialisms", []),
+                    provider=row.get("provider", ""),
                 )
                 links = {
-                    "patient": _link(service, questionnaires["patient"], kiosk=True, label="Ward tablet"),
-                    "staff": _link(service, questionnaires["staff"], kiosk=False, label="Staff link"),
+                    Group.PATIENT: _link(service, questionnaires[Group.PATIENT], kiosk=True, label="Ward tablet"),
+                    Group.STAFF: _link(service, questionnaires[Group.STAFF], kiosk=False, label="Staff link"),
                 }
-                counts = {"patient": row["patient_responses_2014"], "staff": row["staff_responses_demo"]}
+                counts = {Group.PATIENT: row["patient_responses_2014"], Group.STAFF: row["staff_responses_demo"]}
                 for group, count in counts.items():
                     link = links[group]
                     definition = loaded_questionnaire(link.questionnaire_id).definition
@@ -76,8 +84,8 @@ class Command(BaseCommand):
 
     def _print_links(self, base: str, code: str) -> None:
         links = CollectionLink.objects.filter(service__code=code, revoked_on__isnull=True).select_related("service")
-        patient = links.filter(questionnaire__code="patient").first()
-        staff = links.filter(questionnaire__code="staff").first()
+        patient = links.filter(questionnaire__code=Group.PATIENT).first()
+        staff = links.filter(questionnaire__code=Group.STAFF).first()
         self.stdout.write("")
         self.stdout.write(f"Open these links ({patient.service.name}, {code}):")
         self.stdout.write(f"  Patient survey (ward tablet): {base}{patient.path}")
@@ -89,39 +97,36 @@ class Command(BaseCommand):
     def _demo_reviews(self) -> None:
         """Approve most demo free text (it is the report's own published quotes),
         leaving every fifth answer for a lead to review."""
-        from dashboard.services import attribution, quote_review
-        from surveys.models import TextAnswer
-
         pending = (
             TextAnswer.objects.filter(review__isnull=True)
-            .exclude(question__code="job_title")
+            .exclude(question__code=JOB_TITLE)
             .select_related("response__service", "response__questionnaire")
             .order_by("response__service__code", "response__number", "question__position")
         )
-        titles = dict(
-            TextAnswer.objects.filter(question__code="job_title").values_list("response_id", "text")
-        )
+        titles = dict(TextAnswer.objects.filter(question__code=JOB_TITLE).values_list("response_id", "text"))
         for index, answer in enumerate(pending):
             if index % 5 == 4:
                 continue
             response = answer.response
             quote_review(
-                answer=answer, approve=True, text=answer.text,
+                answer=answer,
+                approve=True,
+                text=answer.text,
                 attribution=attribution(
-                    group=response.questionnaire.code, service_code=response.service.code,
-                    number=response.number, job_title=titles.get(response.id),
+                    group=response.questionnaire.code,
+                    service_code=response.service.code,
+                    number=response.number,
+                    job_title=titles.get(response.id),
                 ),
             )
 
     def _demo_users(self, service_code: str) -> None:
         """A partnership lead who reviews quotes, a service lead and an administrator."""
-        from dashboard.services import lead_upsert
-
         password = os.environ.get("PEERSURVEY_PASSWORD") or DEMO_PASSWORD
         User = get_user_model()
         for username, role, services in (
-            (DEMO_USERNAME, "partnership_lead", []),
-            (f"{service_code.lower()}-lead", "service_lead", [service_code]),
+            (DEMO_USERNAME, Role.PARTNERSHIP_LEAD, []),
+            (f"{service_code.lower()}-lead", Role.SERVICE_LEAD, [service_code]),
         ):
             if not User.objects.filter(username=username).exists():
                 lead_upsert(username=username, role=role, service_codes=services, password=password, can_review_quotes=True)
@@ -137,4 +142,4 @@ def _link(service, questionnaire: Questionnaire, *, kiosk: bool, label: str) -> 
     existing = CollectionLink.objects.filter(
         service=service, questionnaire=questionnaire, kiosk=kiosk, label=label, revoked_on__isnull=True
     ).first()
-    return existing or link_create(service=service, instrument=questionnaire.code, kiosk=kiosk, label=label)
+    return existing or link_create(service=service, group=questionnaire.code, kiosk=kiosk, label=label)

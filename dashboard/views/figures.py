@@ -1,77 +1,43 @@
-"""Dashboard views: access first, then parse the filters, then one read call.
+"""The figure views: the page, data.json, charts.json, the printable report and
+the CSV exports. Access first, then the filters, then one read call, then render.
 
-No counting, percentages or chart building here (STYLE.md, habit 1). Every view
-that shows or changes survey data is `@audited`, refusals included.
+No counting, percentages or chart building here. Every view that shows survey
+data is `@audited`, refusals included.
 """
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from . import charts, exports
-from .access import Access, access_for
-from .filters import FilterForm, Selection, selection_for
-from .models import AuditAction
-from .reports import about_options, dashboard_data
-from .services import audit_record
+from audit.log import audit_safe, audited
+from audit.models import AuditAction
+
+from .. import charts, exports
+from ..access import Access, access_for
+from ..data import about_options, dashboard_data
+from ..forms import FilterForm
+from ..selection import Selection, selection_for
 
 
-def asked(value: str | None) -> str | None:
-    """A value from the request as the audit log keeps it: typed by anyone, so bounded,
-    and without control characters (PostgreSQL's jsonb refuses a NUL)."""
-    if not value:
-        return None
-    return "".join(char if char.isprintable() else "\N{REPLACEMENT CHARACTER}" for char in value[:100])
-
-
-def _filters_asked(request: HttpRequest, **kwargs) -> dict:
-    """The checked selection once it parses; until then the query string, in the same shape."""
+def filters_asked(request: HttpRequest, **kwargs) -> dict:
+    """What the audit log records: the checked selection once it parses; until
+    then the query string, in the same shape."""
     checked = getattr(request, "audit_selection", None)
     if checked is not None:
         return checked
     return {
-        key: [asked(value) for value in request.GET.getlist(key)] if isinstance(empty, list) else asked(request.GET.get(key))
+        key: [audit_safe(value) for value in request.GET.getlist(key)]
+        if isinstance(empty, list)
+        else audit_safe(request.GET.get(key))
         for key, empty in Selection().as_dict().items()
     }
-
-
-def audited(action: AuditAction, selection=_filters_asked):
-    """Record one AuditEvent per request of a logged-in user, whatever the outcome.
-
-    `selection(request, **url_kwargs)` says what was asked for. A refusal raised
-    as PermissionDenied or Http404 is recorded as 403 or 404, then re-raised.
-    """
-
-    def decorate(view):
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            status = 500
-            try:
-                response = view(request, *args, **kwargs)
-                status = response.status_code
-                return response
-            except PermissionDenied:
-                status = 403
-                raise
-            except Http404:
-                status = 404
-                raise
-            finally:
-                if request.user.is_authenticated:
-                    audit_record(user=request.user, action=action, selection=selection(request, **kwargs), status=status)
-
-        return wrapper
-
-    return decorate
 
 
 class BadFilter(Exception):
@@ -83,7 +49,7 @@ def _selection(request: HttpRequest, access: Access) -> tuple[FilterForm, Select
     form = FilterForm(request.GET, access=access, about_options=about_options())
     if not form.is_valid():
         raise BadFilter(form)
-    selection = selection_for(form, access)
+    selection = selection_for(form.cleaned_data, access)
     request.audit_selection = selection.as_dict()
     return form, selection
 
@@ -110,7 +76,7 @@ def _json_selection(request: HttpRequest) -> tuple[Access, Selection]:
 
 @never_cache
 @login_required
-@audited(AuditAction.DASHBOARD_VIEW)
+@audited(AuditAction.DASHBOARD_VIEW, selection=filters_asked)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
@@ -137,7 +103,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-@audited(AuditAction.DATA_JSON)
+@audited(AuditAction.DATA_JSON, selection=filters_asked)
 @require_GET
 def data_json(request: HttpRequest) -> JsonResponse:
     try:
@@ -149,7 +115,7 @@ def data_json(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 @login_required
-@audited(AuditAction.CHARTS_JSON)
+@audited(AuditAction.CHARTS_JSON, selection=filters_asked)
 @require_GET
 def charts_json(request: HttpRequest) -> JsonResponse:
     """What the open page fetches to redraw itself: the figures and the header numbers."""
@@ -170,7 +136,7 @@ def charts_json(request: HttpRequest) -> JsonResponse:
 
 @never_cache
 @login_required
-@audited(AuditAction.REPORT_VIEW)
+@audited(AuditAction.REPORT_VIEW, selection=filters_asked)
 @require_GET
 def report(request: HttpRequest) -> HttpResponse:
     """The printable report: every chart in the report's order, with a print stylesheet."""
@@ -195,7 +161,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-@audited(AuditAction.EXPORT_AGGREGATE)
+@audited(AuditAction.EXPORT_AGGREGATE, selection=filters_asked)
 @require_GET
 def export_aggregate(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
@@ -208,7 +174,7 @@ def export_aggregate(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-@audited(AuditAction.EXPORT_RESPONSES)
+@audited(AuditAction.EXPORT_RESPONSES, selection=filters_asked)
 @require_GET
 def export_responses(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)

@@ -1,33 +1,23 @@
-"""The read path in one place: access -> queries -> stats.
+"""The read path's hub: access -> selection -> queries -> stats, for every output.
 
-The page, data.json, the aggregated CSV and the printable report all call
-`dashboard_data`, so they always show the same (suppressed) numbers.
+The page, data.json, charts.json, the aggregated CSV and the printable report
+all call `dashboard_data`, and the quote list `quotes_data`, so every output
+shows the same (suppressed) numbers.
 """
 
 from __future__ import annotations
 
-import tomllib
-from functools import lru_cache
-from pathlib import Path
-
 from django.conf import settings
 
+from surveys.codes import GROUPS
+from surveys.report_2014 import report_2014
 from surveys.selectors import latest_loaded
 
 from .access import Access
-from .filters import Selection
 from .queries import selection_counts
-from .stats import GROUPS, QuestionMeta, build_data, comparative_questions, suppressed
-
-REPORT_2014 = Path(__file__).resolve().parent / "report_2014.toml"
-
-
-@lru_cache(maxsize=1)
-def report_2014() -> dict:
-    """The 2014 report's published percentages: {question: {group: {option: pct}}}."""
-    with REPORT_2014.open("rb") as handle:
-        data = tomllib.load(handle)
-    return {item["code"]: {group: item.get(group, {}) for group in GROUPS} for item in data["questions"]}
+from .queries.quotes import approved_quotes, group_sizes
+from .selection import Selection
+from .stats import QuestionMeta, comparative_questions, figures_from_counts, suppressed
 
 
 def current_definitions() -> dict:
@@ -55,10 +45,17 @@ def about_options() -> dict[str, list[tuple[str, str]]]:
 def dashboard_data(selection: Selection, access: Access) -> dict:
     min_cell = settings.PEERSURVEY_MIN_CELL
     counts, services = selection_counts(selection, access)
-    data = build_data(
-        counts, questions(), min_cell=min_cell, report_2014=report_2014(), selection=selection.as_dict()
-    )
+    data = figures_from_counts(counts, questions(), min_cell=min_cell, report_2014=report_2014(), selection=selection.as_dict())
     for group in GROUPS:
         hidden = suppressed(counts.n.get(group, 0), min_cell)
         data["groups"][group]["services"] = None if hidden else services.get(group, 0)
     return data
+
+
+def quotes_data(access: Access, *, service: str = "", question: str = ""):
+    """Approved quotes the user may see, and the groups left out: a group with
+    fewer than `min_cell` respondents among the services shown shows none."""
+    sizes = group_sizes(access, service=service)
+    shown = [group for group, n in sizes.items() if not suppressed(n, settings.PEERSURVEY_MIN_CELL)]
+    hidden = [group for group in sizes if group not in shown]
+    return approved_quotes(access, groups=shown, service=service, question=question), hidden

@@ -15,9 +15,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from surveys.definitions import QuestionnaireDef
+from surveys.report_2014 import Figures
 
 DEMO_DIR = Path(__file__).resolve().parent
-REPORT_2014 = DEMO_DIR.parent.parent / "dashboard" / "report_2014.toml"
 
 DEFAULT_MANY = 0.3
 TEXT_CHANCE = 0.25
@@ -27,25 +27,60 @@ DEMOGRAPHICS = {
         "gender": {"male": 66, "female": 30, "non_binary": 1, "self_describe": 1, "prefer_not": 2},
         "time_in_service": {"lt_1y": 42, "1_4y": 41, "5_9y": 11, "10y_plus": 6},
         "time_in_secure": {"lt_1y": 15, "1_4y": 40, "5_9y": 25, "10y_plus": 20},
-        "age_band": {"16_24": 14, "25_29": 16, "30_34": 16, "35_39": 14, "40_44": 12, "45_49": 10, "50_54": 8, "55_59": 5, "60_64": 3, "65_plus": 2},
-        "ethnicity": {"white_english": 65, "white_welsh": 6, "white_scottish": 4, "white_irish": 2, "white_gypsy_traveller": 1, "black_caribbean": 7, "black_african": 4, "mixed_white_black_caribbean": 3, "asian_indian": 2, "asian_chinese": 1, "white_other": 2, "other": 1, "prefer_not": 2},
+        "age_band": {
+            "16_24": 14,
+            "25_29": 16,
+            "30_34": 16,
+            "35_39": 14,
+            "40_44": 12,
+            "45_49": 10,
+            "50_54": 8,
+            "55_59": 5,
+            "60_64": 3,
+            "65_plus": 2,
+        },
+        "ethnicity": {
+            "white_english": 65,
+            "white_welsh": 6,
+            "white_scottish": 4,
+            "white_irish": 2,
+            "white_gypsy_traveller": 1,
+            "black_caribbean": 7,
+            "black_african": 4,
+            "mixed_white_black_caribbean": 3,
+            "asian_indian": 2,
+            "asian_chinese": 1,
+            "white_other": 2,
+            "other": 1,
+            "prefer_not": 2,
+        },
     },
     "staff": {
         "gender": {"female": 61, "male": 31, "non_binary": 2, "prefer_not": 6},
-        "age_band": {"16_24": 6, "25_29": 22, "30_34": 10, "35_39": 6, "40_44": 12, "45_49": 14, "50_54": 12, "55_59": 10, "60_64": 6, "65_plus": 2},
-        "ethnicity": {"white_english": 67, "white_scottish": 4, "white_irish": 4, "white_other": 5, "black_african": 9, "black_caribbean": 6, "mixed_white_black_caribbean": 4, "prefer_not": 1},
+        "age_band": {
+            "16_24": 6,
+            "25_29": 22,
+            "30_34": 10,
+            "35_39": 6,
+            "40_44": 12,
+            "45_49": 14,
+            "50_54": 12,
+            "55_59": 10,
+            "60_64": 6,
+            "65_plus": 2,
+        },
+        "ethnicity": {
+            "white_english": 67,
+            "white_scottish": 4,
+            "white_irish": 4,
+            "white_other": 5,
+            "black_african": 9,
+            "black_caribbean": 6,
+            "mixed_white_black_caribbean": 4,
+            "prefer_not": 1,
+        },
     },
 }
-
-
-def load_report_2014(path: Path = REPORT_2014) -> dict[str, dict[str, dict[str, float]]]:
-    """{question: {"patient": {option: pct}, "staff": {...}}} from the report's figures."""
-    with open(path, "rb") as handle:
-        data = tomllib.load(handle)
-    return {
-        item["code"]: {group: item.get(group, {}) for group in ("patient", "staff")}
-        for item in data.get("questions", [])
-    }
 
 
 def load_texts(path: Path = DEMO_DIR / "texts.toml") -> dict[str, list[str]]:
@@ -55,15 +90,16 @@ def load_texts(path: Path = DEMO_DIR / "texts.toml") -> dict[str, list[str]]:
 
 def demo_answers(
     definition: QuestionnaireDef,
-    figures: dict[str, dict[str, dict[str, float]]],
+    figures: Figures,
     texts: dict[str, list[str]],
     rng: random.Random,
 ) -> dict[str, object]:
     """One respondent's answers, drawn from the published 2014 percentages.
 
     >>> from surveys.definitions import load_file, QUESTIONNAIRE_DIR
+    >>> from surveys.report_2014 import report_2014
     >>> staff = load_file(QUESTIONNAIRE_DIR / "staff.v1.toml")
-    >>> answers = demo_answers(staff, load_report_2014(), load_texts(), random.Random(1))
+    >>> answers = demo_answers(staff, report_2014(), load_texts(), random.Random(1))
     >>> set(answers) <= {q.code for q in staff.questions}
     True
     """
@@ -81,8 +117,7 @@ def demo_answers(
         published = figures.get(question.code, {}).get(group, {})
         if question.kind == "many":
             chosen = [
-                option.code for option in question.options
-                if rng.random() * 100 < published.get(option.code, DEFAULT_MANY * 100)
+                option.code for option in question.options if rng.random() * 100 < published.get(option.code, DEFAULT_MANY * 100)
             ]
             if chosen:
                 answers[question.code] = chosen

@@ -1,54 +1,24 @@
-"""The dashboard's filters: one form for the page, data.json and the exports.
+"""The dashboard's forms: the filters (one form for the page, data.json and the
+exports), the quote filter and review decision, and paper entry.
 
-An unknown value is a 400 with the field named; a service the user may not see
-is a 403 (decided in `selection_for`, after the form has checked the syntax).
+An unknown filter value is a 400 with the field named; a service the user may
+not see is a 403 (decided in `selection.selection_for`, after the form has
+checked the syntax).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date
-
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Layout, Row, Submit
+from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
 from django import forms
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 
-from surveys.models import Security, Specialism
+from surveys.codes import ABOUT_FILTERS, Group, Security, Specialism
+from surveys.definitions import QuestionnaireDef
+from surveys.forms import ResponseForm, response_form_class, staff_form_helper
 
 from .access import Access
-
-ABOUT_FILTERS = ("gender", "age_band", "ethnicity", "time_in_service")
-
-
-@dataclass(frozen=True)
-class Selection:
-    services: tuple[str, ...] = ()
-    security: str = ""
-    specialism: str = ""
-    date_from: date | None = None
-    date_to: date | None = None
-    about: dict[str, str] = field(default_factory=dict)
-
-    def as_dict(self) -> dict:
-        """The selection as data.json echoes it (and the audit log will record it)."""
-        return {
-            "service": list(self.services),
-            "security": self.security or None,
-            "specialism": self.specialism or None,
-            "from": self.date_from.isoformat() if self.date_from else None,
-            "to": self.date_to.isoformat() if self.date_to else None,
-            **{key: self.about.get(key) for key in ABOUT_FILTERS},
-        }
-
-
-    def describe(self) -> str:
-        """'service: CL, M; security: low' — for people, e.g. the printed report."""
-        parts = []
-        for key, value in self.as_dict().items():
-            if value:
-                parts.append(f"{key}: {', '.join(value) if isinstance(value, list) else value}")
-        return "; ".join(parts)
 
 
 class FilterForm(forms.Form):
@@ -113,20 +83,62 @@ class FilterForm(forms.Form):
         return {back.get(name, name): [str(e) for e in errors] for name, errors in self.errors.items()}
 
 
-def selection_for(form: FilterForm, access: Access) -> Selection:
-    """The checked selection; PermissionDenied for anything outside the user's access."""
-    data = form.cleaned_data
-    services = tuple(dict.fromkeys(data.get("service") or ()))
-    for code in services:
-        if not access.may_see_service(code):
-            raise PermissionDenied(f"You may not see figures for service {code}.")
-    if not access.may_slice_nationally and not services and (data.get("security") or data.get("specialism")):
-        raise PermissionDenied("Service leads can filter by security level or specialism within their own services only.")
-    return Selection(
-        services=services,
-        security=data.get("security") or "",
-        specialism=data.get("specialism") or "",
-        date_from=data.get("date_from"),
-        date_to=data.get("date_to"),
-        about={code: data[code] for code in ABOUT_FILTERS if data.get(code)},
-    )
+class QuoteFilter(forms.Form):
+    question = forms.ChoiceField(required=False)
+    service = forms.ChoiceField(required=False)
+
+    def __init__(self, data, *, access: Access, question_codes: list[str]):
+        super().__init__(data)
+        self.fields["question"].choices = [("", "Any question")] + [(code, code) for code in question_codes]
+        self.fields["service"].choices = [("", "All services you can see")] + [
+            (code, f"{code} – {name}") for code, name in access.services if access.may_see_service(code)
+        ]
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Do not show")])
+    text = forms.CharField(required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
+    attribution = forms.CharField(max_length=120)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "approve" and not (cleaned.get("text") or "").strip():
+            self.add_error("text", "An approved quote needs its text (redacted if need be).")
+        return cleaned
+
+
+class ChooseForm(forms.Form):
+    service = forms.ChoiceField(label="Service")
+    questionnaire = forms.ChoiceField(label="Questionnaire", choices=Group.choices, widget=forms.RadioSelect)
+
+    def __init__(self, data=None, *, access: Access):
+        super().__init__(data)
+        self.fields["service"].choices = [
+            (code, f"{code} – {name}") for code, name in access.services if access.may_see_service(code)
+        ]
+
+
+def paper_form_class(definition: QuestionnaireDef) -> type[ResponseForm]:
+    class PaperForm(response_form_class(definition)):
+        paper_date = forms.DateField(
+            label="Date on the paper form",
+            initial=timezone.localdate,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            help_text="The day the person filled it in, if the paper says; otherwise the day it arrived.",
+        )
+
+        def clean_paper_date(self):
+            day = self.cleaned_data["paper_date"]
+            if day > timezone.localdate():
+                raise ValidationError("The date on the paper form cannot be in the future.")
+            return day
+
+    return PaperForm
+
+
+def paper_form_helper(definition: QuestionnaireDef) -> FormHelper:
+    helper = staff_form_helper(definition)
+    helper.disable_csrf = True  # the template's <form> carries the token
+    helper.layout.insert(1, Fieldset("The paper form", "paper_date"))
+    helper.layout[-1] = Submit("save", "Save paper questionnaire", css_class="btn-lg")
+    return helper

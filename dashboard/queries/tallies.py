@@ -1,35 +1,20 @@
-"""Every count the dashboard needs.
-
-The fast path reads the tallies (surveys/tallies.py) in one statement, whose
-cost depends on services x months x options, never on how many responses there
-are. A selection the tallies cannot answer (two about-you filters at once, or
-one with a date range that cuts a month) is counted from the answers in five
-grouped statements. Both return the
-same `Counts`; the suite holds them to each other. Nothing here loops over
-responses.
-"""
+"""The fast path: sums of the tallies, one statement per selection."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
 
-from django.db.models import Count, DateField, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DateField, F, Q, QuerySet, Subquery, Sum, Value
 
-from surveys.models import ChoiceAnswer, Option, Period, Response, Tally, TallyKind
+from surveys.codes import Kind
+from surveys.models import Option, Period, Tally, TallyKind
 from surveys.selectors import catalogue
 from surveys.tallies import EVERYONE, month_start, next_month
 
-from .access import Access
-from .filters import Selection
-from .stats import Counts
-
-
-def selection_counts(selection: Selection, access: Access) -> tuple[Counts, dict[str, int]]:
-    """Counts for data.json, and the number of services per group in the selection."""
-    if tallied(selection):
-        return tally_counts(selection, access)
-    return answer_counts(selection, access)
+from ..access import Access
+from ..selection import Selection
+from ..stats import Counts
 
 
 def tallied(selection: Selection) -> bool:
@@ -37,13 +22,8 @@ def tallied(selection: Selection) -> bool:
     alone, so not two of them at once, nor one with a date range that cuts a month."""
     if not selection.about:
         return True
-    whole_months = all(
-        period == Period.MONTH for period, _, _ in date_windows(selection.date_from, selection.date_to)
-    )
+    whole_months = all(period == Period.MONTH for period, _, _ in date_windows(selection.date_from, selection.date_to))
     return len(selection.about) == 1 and whole_months
-
-
-# --- the fast path: tallies --------------------------------------------------
 
 
 Window = tuple[str, date | None, date | None]  # period, first start, end (exclusive)
@@ -113,9 +93,7 @@ def selected_tallies(selection: Selection) -> QuerySet[Tally]:
 def tally_counts(selection: Selection, access: Access) -> tuple[Counts, dict[str, int]]:
     """One statement: totals per tallied thing, and responses per service and date."""
     tallies = selected_tallies(selection)
-    totals = tallies.values("kind", "ref").annotate(
-        code=Value(""), day=Value(None, output_field=DateField()), total=Sum("n")
-    )
+    totals = tallies.values("kind", "ref").annotate(code=Value(""), day=Value(None, output_field=DateField()), total=Sum("n"))
     by_service_and_day = (
         tallies.filter(kind=TallyKind.RESPONSES)
         .values("kind", "ref")
@@ -160,7 +138,7 @@ def _counts_from_tallies(rows: list[dict], names, access: Access) -> tuple[Count
     # One-choice questions are not tallied as answered: each respondent who
     # answered chose exactly one option, so its options add up to it.
     for (group, question, _), total in options.items():
-        if names.kinds[(group, question)] == "one":
+        if names.kinds[(group, question)] == Kind.ONE:
             answered[(group, question)] += total
     counts = Counts(
         n=dict(n),
@@ -170,62 +148,3 @@ def _counts_from_tallies(rows: list[dict], names, access: Access) -> tuple[Count
         by_day=[(day, group, total) for (day, group), total in by_day.items()],
     )
     return counts, {group: len(codes) for group, codes in services.items()}
-
-
-# --- the slow path: answers --------------------------------------------------
-
-
-def selected_responses(selection: Selection) -> QuerySet[Response]:
-    responses = Response.objects.filter(service_filter(selection))
-    if selection.date_from:
-        responses = responses.filter(submitted_on__gte=selection.date_from)
-    if selection.date_to:
-        responses = responses.filter(submitted_on__lte=selection.date_to)
-    for question, option in sorted(selection.about.items()):
-        chose = ChoiceAnswer.objects.filter(
-            response=OuterRef("pk"), option__question__code=question, option__code=option
-        )
-        responses = responses.filter(Exists(chose))
-    return responses
-
-
-def answer_counts(selection: Selection, access: Access) -> tuple[Counts, dict[str, int]]:
-    """The same counts as `tally_counts`, from the answers themselves (five statements)."""
-    responses = selected_responses(selection)
-    totals = {
-        row["group"]: row
-        for row in responses.values(group=F("questionnaire__code")).annotate(
-            n=Count("id"), services=Count("service", distinct=True)
-        )
-    }
-    choices = ChoiceAnswer.objects.filter(response__in=responses.values("pk"))
-    options = {
-        (row["g"], row["q"], row["o"]): row["n"]
-        for row in choices.values(
-            g=F("response__questionnaire__code"), q=F("option__question__code"), o=F("option__code")
-        ).annotate(n=Count("id"))
-    }
-    answered = {
-        (row["g"], row["q"]): row["n"]
-        for row in choices.values(g=F("response__questionnaire__code"), q=F("option__question__code"))
-        .annotate(n=Count("response", distinct=True))
-    }
-    # A service lead's national view shows no other service by name.
-    by_service_rows = responses if access.every_service else responses.filter(service__code__in=access.own_codes)
-    by_service = [
-        (row["code"], row["group"], row["n"])
-        for row in by_service_rows.values(code=F("service__code"), group=F("questionnaire__code"))
-        .annotate(n=Count("id"))
-    ]
-    by_day = [
-        (row["submitted_on"], row["group"], row["n"])
-        for row in responses.values("submitted_on", group=F("questionnaire__code")).annotate(n=Count("id"))
-    ]
-    counts = Counts(
-        n={group: row["n"] for group, row in totals.items()},
-        options=options,
-        answered=answered,
-        by_service=by_service,
-        by_day=by_day,
-    )
-    return counts, {group: row["services"] for group, row in totals.items()}

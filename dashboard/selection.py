@@ -1,0 +1,65 @@
+"""What a dashboard request asks to see: its services, slices, dates and
+about-you answers, checked against what the user may see.
+
+`Selection` is plain data; every read (queries, the release layer, exports)
+takes one. `selection_for` turns a valid filter form into one, or refuses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+
+from surveys.codes import ABOUT_FILTERS
+
+from .access import Access
+
+
+@dataclass(frozen=True)
+class Selection:
+    services: tuple[str, ...] = ()
+    security: str = ""
+    specialism: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    about: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        """The selection as data.json echoes it (and the audit log will record it)."""
+        return {
+            "service": list(self.services),
+            "security": self.security or None,
+            "specialism": self.specialism or None,
+            "from": self.date_from.isoformat() if self.date_from else None,
+            "to": self.date_to.isoformat() if self.date_to else None,
+            **{key: self.about.get(key) for key in ABOUT_FILTERS},
+        }
+
+    def describe(self) -> str:
+        """'service: CL, M; security: low' — for people, e.g. the printed report."""
+        parts = []
+        for key, value in self.as_dict().items():
+            if value:
+                parts.append(f"{key}: {', '.join(value) if isinstance(value, list) else value}")
+        return "; ".join(parts)
+
+
+def selection_for(data: dict, access: Access) -> Selection:
+    """The selection from a filter form's cleaned data; PermissionDenied for anything
+    outside the user's access."""
+    services = tuple(dict.fromkeys(data.get("service") or ()))
+    for code in services:
+        if not access.may_see_service(code):
+            raise PermissionDenied(f"You may not see figures for service {code}.")
+    if not access.may_slice_nationally and not services and (data.get("security") or data.get("specialism")):
+        raise PermissionDenied("Service leads can filter by security level or specialism within their own services only.")
+    return Selection(
+        services=services,
+        security=data.get("security") or "",
+        specialism=data.get("specialism") or "",
+        date_from=data.get("date_from"),
+        date_to=data.get("date_to"),
+        about={code: data[code] for code in ABOUT_FILTERS if data.get(code)},
+    )
