@@ -70,7 +70,7 @@ def service_code(rank: int) -> str:
 
 @dataclass(frozen=True)
 class QuestionRow:
-    instrument: str
+    group: str
     questionnaire_id: int
     question_id: int
     code: str
@@ -189,8 +189,8 @@ def questionnaire_rows(conn) -> list[QuestionRow]:
             """
         )
         return [
-            QuestionRow(instrument, qn_id, q_id, code, kind, tuple(zip(option_ids, option_codes, strict=True)))
-            for instrument, qn_id, q_id, code, kind, option_ids, option_codes in cursor.fetchall()
+            QuestionRow(group, qn_id, q_id, code, kind, tuple(zip(option_ids, option_codes, strict=True)))
+            for group, qn_id, q_id, code, kind, option_ids, option_codes in cursor.fetchall()
         ]
 
 
@@ -211,12 +211,14 @@ def create_services(conn) -> None:
         )
         specialisms = [(ids[code], name) for code, names in SPECIALISMS.items() for name in names]
         execute_values(cursor, "INSERT INTO surveys_servicespecialism (service_id, specialism) VALUES %s", specialisms)
-        cursor.execute("SELECT code, id FROM surveys_questionnaire WHERE version = (SELECT max(version) FROM surveys_questionnaire x WHERE x.code = surveys_questionnaire.code)")
+        cursor.execute(
+            "SELECT code, id FROM surveys_questionnaire WHERE version = (SELECT max(version) FROM surveys_questionnaire x WHERE x.code = surveys_questionnaire.code)"
+        )
         questionnaires = dict(cursor.fetchall())
         links = [
-            (secrets.token_urlsafe(16), kiosk, 120, label, questionnaires[instrument], service_id)
+            (secrets.token_urlsafe(16), kiosk, 120, label, questionnaires[group], service_id)
             for service_id in ids.values()
-            for instrument, kiosk, label in (("patient", True, "Ward tablet"), ("staff", False, "Staff link"))
+            for group, kiosk, label in (("patient", True, "Ward tablet"), ("staff", False, "Staff link"))
         ]
         execute_values(
             cursor,
@@ -228,7 +230,7 @@ def create_services(conn) -> None:
 
 
 def links(conn) -> list[tuple[str, str, str]]:
-    """(service code, instrument, token) of every active link, biggest services first."""
+    """(service code, group, token) of every active link, biggest services first."""
     with conn.cursor() as cursor:
         cursor.execute(
             """SELECT s.code, qn.code, l.token FROM surveys_collectionlink l
@@ -239,6 +241,7 @@ def links(conn) -> list[tuple[str, str, str]]:
 
 
 # --- responses ------------------------------------------------------------------
+
 
 def _skip_foreign_key_checks(cursor) -> None:
     """Skip the per-row foreign-key triggers when allowed (superuser only).
@@ -252,18 +255,20 @@ def _skip_foreign_key_checks(cursor) -> None:
 
 
 def _load_odds(cursor, questions: list[QuestionRow]) -> dict[str, int]:
-    """Fill the session's odds tables; returns questionnaire ids by instrument."""
+    """Fill the session's odds tables; returns questionnaire ids by group."""
     cursor.execute(SESSION_SQL)
     choice = [q for q in questions if q.kind in ("one", "many")]
     execute_values(
         cursor, "INSERT INTO bench_question VALUES %s", [(q.question_id, q.questionnaire_id, q.kind, SKIP_SHARE) for q in choice]
     )
     execute_values(
-        cursor, "INSERT INTO bench_option VALUES %s", [(pk, q.question_id, lo, hi, p) for q in choice for pk, lo, hi, p in option_odds(q)]
+        cursor,
+        "INSERT INTO bench_option VALUES %s",
+        [(pk, q.question_id, lo, hi, p) for q in choice for pk, lo, hi, p in option_odds(q)],
     )
     texts = [(q.question_id, q.questionnaire_id, TEXT_SHARES[q.code]) for q in questions if q.code in TEXT_SHARES]
     execute_values(cursor, "INSERT INTO bench_text VALUES %s", texts)
-    return {q.instrument: q.questionnaire_id for q in questions}
+    return {q.group: q.questionnaire_id for q in questions}
 
 
 def _segments(cursor, target: int) -> list[Segment]:
@@ -282,8 +287,11 @@ def _insert_batch(conn, cursor, batch: list[Segment], questionnaires: dict[str, 
     cursor.execute("TRUNCATE bench_plan, bench_new")
     execute_values(cursor, "INSERT INTO bench_plan VALUES %s", batch)
     params = {
-        "patient": questionnaires["patient"], "staff": questionnaires["staff"],
-        "patient_share": PATIENT_SHARE, "paper_share": PAPER_SHARE, "days": DAYS,
+        "patient": questionnaires["patient"],
+        "staff": questionnaires["staff"],
+        "patient_share": PATIENT_SHARE,
+        "paper_share": PAPER_SHARE,
+        "days": DAYS,
     }
     cursor.execute(NEW_RESPONSES_SQL, params)
     cursor.execute("ANALYZE bench_new")

@@ -49,7 +49,7 @@ def count_queries(username: str, biggest_service: str, token: str) -> dict[str, 
         queries[f"data.json {case}"] = _captured(lambda path=path: client.get(path), 200)
 
     rng = random.Random(7)
-    patient = [question for question in questionnaire_rows(connection) if question.instrument == "patient"]
+    patient = [question for question in questionnaire_rows(connection) if question.group == "patient"]
 
     tablet = Client(HTTP_HOST="127.0.0.1")  # a tablet has no dashboard session
 

@@ -53,20 +53,37 @@ def _ms(value: Timing, repeat: int) -> str:
 def _growth(results: Results) -> str:
     rows = [
         [
-            f"{step.growth.target:,}", f"{step.growth.added:,}", f"{step.growth.choices:,}", f"{step.growth.texts:,}",
-            f"{step.growth.seconds:.1f}", f"{step.analyze_seconds:.1f}",
+            f"{step.growth.target:,}",
+            f"{step.growth.added:,}",
+            f"{step.growth.choices:,}",
+            f"{step.growth.texts:,}",
+            f"{step.growth.seconds:.1f}",
+            f"{step.analyze_seconds:.1f}",
             "n/a" if step.tallies_seconds is None else f"{step.tallies_seconds:.1f}",
         ]
         for step in results.growth
     ]
-    header = ["N", "responses added", "choice rows added", "text rows added", "generate (s)", "ANALYZE (s)", "rebuild_tallies (s)"]
+    header = [
+        "N",
+        "responses added",
+        "choice rows added",
+        "text rows added",
+        "generate (s)",
+        "ANALYZE (s)",
+        "rebuild_tallies (s)",
+    ]
     return table(header, rows)
 
 
 def _reads(results: Results) -> str:
     rows = [
-        [f"{r.n:,}", r.case, *(_ms(t, results.repeat) for t in (r.data_json, r.raw_sql, r.fixed)), f"{r.over_raw:.1f}",
-         f"{r.over_fixed:.1f}"]
+        [
+            f"{r.n:,}",
+            r.case,
+            *(_ms(t, results.repeat) for t in (r.data_json, r.raw_sql, r.fixed)),
+            f"{r.over_raw:.1f}",
+            f"{r.over_fixed:.1f}",
+        ]
         for r in results.reads
     ]
     header = ["N", "filter", "data.json ms (median / p95)", "raw SQL ms", "fixed JSON ms", "data.json ÷ raw", "data.json ÷ fixed"]
@@ -81,7 +98,14 @@ def _queries(results: Results) -> str:
 
 def _submissions(results: Results) -> str:
     rows = [
-        [t.endpoint, t.requests, t.threads, f"{t.seconds:.1f}", f"{t.per_second:.0f}", ", ".join(f"{k}: {v}" for k, v in sorted(t.statuses.items(), key=str))]
+        [
+            t.endpoint,
+            t.requests,
+            t.threads,
+            f"{t.seconds:.1f}",
+            f"{t.per_second:.0f}",
+            ", ".join(f"{k}: {v}" for k, v in sorted(t.statuses.items(), key=str)),
+        ]
         for t in results.submissions
     ]
     text = table(["endpoint", "requests", "client threads", "seconds", "stored/s (201s)", "statuses"], rows)
@@ -94,23 +118,61 @@ def _submissions(results: Results) -> str:
 def _transfer(results: Results) -> str:
     t = results.transfer
     return table(
-        ["first load (KB)", "repeat load (KB)", "of which the page (KB)", "files", "fetched again on repeat", "page encoding",
-         "static encoding"],
-        [[f"{t.first_bytes / 1024:.1f}", f"{t.repeat_bytes / 1024:.1f}", f"{t.page_bytes / 1024:.1f}", t.files, t.refetched,
-          t.page_encoding, t.static_encoding]],
+        [
+            "first load (KB)",
+            "repeat load (KB)",
+            "of which the page (KB)",
+            "files",
+            "fetched again on repeat",
+            "page encoding",
+            "static encoding",
+        ],
+        [
+            [
+                f"{t.first_bytes / 1024:.1f}",
+                f"{t.repeat_bytes / 1024:.1f}",
+                f"{t.page_bytes / 1024:.1f}",
+                t.files,
+                t.refetched,
+                t.page_encoding,
+                t.static_encoding,
+            ]
+        ],
     )
 
 
 def _export(results: Results) -> str:
     e = results.export
     text = table(
-        ["N", "status", "time (s)", "size (MB)", "rows", "rows/s", "worker RSS before (MB)", "peak RSS during (MB)",
-         "VmHWM after (MB)"],
-        [[f"{e.n:,}", e.status, f"{e.seconds:.1f}", f"{e.bytes / 2**20:.1f}", f"{e.rows:,}", f"{e.rows_per_second:,.0f}",
-          f"{e.rss_before_mb:.0f}", f"{e.peak_rss_mb:.0f}", f"{e.hwm_after_mb:.0f}"]],
+        [
+            "N",
+            "status",
+            "time (s)",
+            "size (MB)",
+            "rows",
+            "rows/s",
+            "worker RSS before (MB)",
+            "peak RSS during (MB)",
+            "VmHWM after (MB)",
+        ],
+        [
+            [
+                f"{e.n:,}",
+                e.status,
+                f"{e.seconds:.1f}",
+                f"{e.bytes / 2**20:.1f}",
+                f"{e.rows:,}",
+                f"{e.rows_per_second:,.0f}",
+                f"{e.rss_before_mb:.0f}",
+                f"{e.peak_rss_mb:.0f}",
+                f"{e.hwm_after_mb:.0f}",
+            ]
+        ],
     )
     if e.status != "ok" and e.rows_per_second:
-        text += f"\n\nAt {e.rows_per_second:,.0f} rows/s all {e.n:,} rows would take about {e.n / e.rows_per_second / 60:.0f} min."
+        text += (
+            f"\n\nAt {e.rows_per_second:,.0f} rows/s all {e.n:,} rows would take about {e.n / e.rows_per_second / 60:.0f} min."
+        )
     return text
 
 
@@ -120,8 +182,7 @@ def markdown(results: Results) -> str:
         "\n".join(f"- {line}" for line in results.machine),
         "### Data generation (set-based SQL)",
         _growth(results),
-        f"### Dashboard reads through gunicorn ({results.repeat} timed requests per cell after warm-up, fewer past "
-        "2 minutes)",
+        f"### Dashboard reads through gunicorn ({results.repeat} timed requests per cell after warm-up, fewer past 2 minutes)",
         _reads(results),
         "### SQL queries per request (in process, steady state)",
         _queries(results),

@@ -45,17 +45,31 @@ GUNICORN_LOG = Path(tempfile.gettempdir()) / "peersurvey-bench-gunicorn.log"
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description="Peer Support Survey benchmark (see bench/run.py).")
-    parser.add_argument("--sizes", default=os.environ.get("BENCH_SIZES", "10000,100000,1000000"),
-                        help="Comma-separated response counts, grown in turn (env BENCH_SIZES).")
-    parser.add_argument("--repeat", type=int, default=int(os.environ.get("BENCH_REPEAT", "30")),
-                        help="Timed requests per case (env BENCH_REPEAT).")
+    parser.add_argument(
+        "--sizes",
+        default=os.environ.get("BENCH_SIZES", "10000,100000,1000000"),
+        help="Comma-separated response counts, grown in turn (env BENCH_SIZES).",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=int(os.environ.get("BENCH_REPEAT", "30")),
+        help="Timed requests per case (env BENCH_REPEAT).",
+    )
     parser.add_argument("--submissions", type=int, default=int(os.environ.get("BENCH_SUBMISSIONS", "1000")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "8")))
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", "8799")))
-    parser.add_argument("--gunicorn-timeout", type=int, default=os.environ.get("BENCH_GUNICORN_TIMEOUT") or None,
-                        help="Override gunicorn's worker timeout, e.g. to let a long export finish (env BENCH_GUNICORN_TIMEOUT).")
-    parser.add_argument("--server", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"),
-                        help="PostgreSQL server URL, without a database name (env BENCH_PG).")
+    parser.add_argument(
+        "--gunicorn-timeout",
+        type=int,
+        default=os.environ.get("BENCH_GUNICORN_TIMEOUT") or None,
+        help="Override gunicorn's worker timeout, e.g. to let a long export finish (env BENCH_GUNICORN_TIMEOUT).",
+    )
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server URL, without a database name (env BENCH_PG).",
+    )
     parser.add_argument("--verbose", action="store_true", help="Also print the SQL of every counted query.")
     args = parser.parse_args(argv)
     args.sizes = sorted(int(size.replace("_", "")) for size in args.sizes.split(",") if size.strip())
@@ -130,8 +144,10 @@ def grow_step(env: dict[str, str], database_url: str, target: int, tallies: bool
         started = time.perf_counter()
         manage(env, "rebuild_tallies")
         tallies_seconds = time.perf_counter() - started
-    say(f"  generate {growth.seconds:.1f} s, ANALYZE {analyzed:.1f} s, rebuild_tallies "
-        + ("skipped (no such command yet)" if tallies_seconds is None else f"{tallies_seconds:.1f} s"))
+    say(
+        f"  generate {growth.seconds:.1f} s, ANALYZE {analyzed:.1f} s, rebuild_tallies "
+        + ("skipped (no such command yet)" if tallies_seconds is None else f"{tallies_seconds:.1f} s")
+    )
     return GrowthStep(growth, analyzed, tallies_seconds)
 
 
@@ -152,8 +168,19 @@ def total_responses(conn) -> int:
 
 def count_queries(env: dict[str, str], service: str, token: str, verbose: bool) -> dict[str, int]:
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
-        command = [sys.executable, "-m", "bench.queries_count", "--user", USERNAME, "--service", service,
-                   "--link", token, "--out", out.name] + (["--verbose"] if verbose else [])
+        command = [
+            sys.executable,
+            "-m",
+            "bench.queries_count",
+            "--user",
+            USERNAME,
+            "--service",
+            service,
+            "--link",
+            token,
+            "--out",
+            out.name,
+        ] + (["--verbose"] if verbose else [])
         subprocess.run(command, cwd=ROOT, env=env, check=True)
         return {label: len(sqls) for label, sqls in json.loads(Path(out.name).read_text()).items()}
 
@@ -177,7 +204,7 @@ class Bench:
     tallies: bool
 
     def kiosk_link(self, service: str) -> str:
-        return next(token for code, instrument, token in self.links if code == service and instrument == "patient")
+        return next(token for code, group, token in self.links if code == service and group == "patient")
 
 
 def measure_size(bench: Bench, target: int, results: Results) -> None:

@@ -50,8 +50,16 @@ class Server:
     """gunicorn on 127.0.0.1:`port` (0: a free one), log appended to `log_path`; `with` starts it and
     waits until `ready(session)` holds and all `workers` are up, and stops it at the end."""
 
-    def __init__(self, env: dict[str, str], port: int, log_path: Path, *, timeout: int | None = None,
-                 workers: int = 2, ready: Callable[[Session], bool] = any_reply):
+    def __init__(
+        self,
+        env: dict[str, str],
+        port: int,
+        log_path: Path,
+        *,
+        timeout: int | None = None,
+        workers: int = 2,
+        ready: Callable[[Session], bool] = any_reply,
+    ):
         self.port = port or free_port()
         self.workers = workers
         self.env = {**env, "GUNICORN_BIND": f"127.0.0.1:{self.port}", "GUNICORN_WORKERS": str(workers)}
@@ -64,7 +72,11 @@ class Server:
         with self.log_path.open("ab") as log:  # gunicorn keeps its own copy of the descriptor
             self.process = subprocess.Popen(
                 [str(ROOT / ".venv/bin/gunicorn"), "peersurvey.wsgi:application", "--config", "gunicorn.conf.py", *self.options],
-                cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
             )
         try:
             self._wait_until_ready()

@@ -51,11 +51,11 @@ def answers_for(questions: list[QuestionRow], rng: random.Random) -> dict:
 def jobs(links: list[tuple[str, str, str]], questions: list[QuestionRow], count: int, path, seed: int) -> list[tuple[str, bytes]]:
     """`count` (path, body) pairs spread over the links, each with a new client_id."""
     rng = random.Random(seed)
-    by_instrument = {i: [q for q in questions if q.instrument == i] for i in {q.instrument for q in questions}}
+    by_group = {i: [q for q in questions if q.group == i] for i in {q.group for q in questions}}
     pairs = []
     for index in range(count):
-        _, instrument, token = links[index % len(links)]
-        body = {"client_id": str(uuid.uuid4()), "answers": answers_for(by_instrument[instrument], rng)}
+        _, group, token = links[index % len(links)]
+        body = {"client_id": str(uuid.uuid4()), "answers": answers_for(by_group[group], rng)}
         pairs.append((path(token), json.dumps(body).encode()))
     return pairs
 
@@ -84,9 +84,7 @@ def post_concurrently(endpoint: str, port: int, work: list[tuple[str, bytes]], t
     """POST everything from `threads` clients at once; wall time from the common start."""
     counters = [Counter() for _ in range(threads)]
     start = threading.Barrier(threads + 1)
-    workers = [
-        threading.Thread(target=_post_all, args=(port, work[i::threads], counters[i], start)) for i in range(threads)
-    ]
+    workers = [threading.Thread(target=_post_all, args=(port, work[i::threads], counters[i], start)) for i in range(threads)]
     for worker in workers:
         worker.start()
     start.wait()

@@ -115,7 +115,9 @@ def _target(token: str) -> Target:
 def _next_number(service_id: int) -> int:
     # The same running-number claim as response_submit: the unique constraint needs it.
     with connection.cursor() as cursor:
-        cursor.execute("UPDATE surveys_service SET last_number = last_number + 1 WHERE id = %s RETURNING last_number", [service_id])
+        cursor.execute(
+            "UPDATE surveys_service SET last_number = last_number + 1 WHERE id = %s RETURNING last_number", [service_id]
+        )
         return cursor.fetchone()[0]
 
 

@@ -32,7 +32,7 @@ class FilterForm(forms.Form):
     ethnicity = forms.ChoiceField(required=False, label="Ethnicity")
     time_in_service = forms.ChoiceField(required=False, label="Time in service (patients)")
 
-    # The query string uses SPEC's names `from` and `to`.
+    # The query string uses the public names `from` and `to` (docs/contract.md, "data.json").
     renamed = {"from": "date_from", "to": "date_to"}
 
     def __init__(self, query, *, access: Access, about_options: dict[str, list[tuple[str, str]]]):

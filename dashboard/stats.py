@@ -31,7 +31,7 @@ class Counts:
 
 
 def suppressed(n: int | None, min_cell: int) -> bool:
-    """True when a group is too small to show (SPEC: fewer than `min_cell`).
+    """True when a group is too small to show: fewer than `min_cell` (docs/contract.md, "data.json").
 
     >>> suppressed(4, 5), suppressed(5, 5), suppressed(0, 5)
     (True, False, True)
@@ -218,7 +218,7 @@ def figures_from_counts(
     """data.json: every figure the dashboard shows, suppression applied.
 
     Percentages use every respondent of the group in the selection as the base,
-    skips included (SPEC; the report's base). A group under `min_cell` shows
+    skips included, as the 2014 report did (docs/contract.md, "data.json"). A group under `min_cell` shows
     no figures at all; in the about-you questions a category under `min_cell`
     is hidden too, since a demographic slice that small points at people.
     """

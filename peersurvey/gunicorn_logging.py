@@ -1,6 +1,6 @@
 """gunicorn's access log without client addresses, and without collection
 requests at all: a request line for /c/ or the submission API would place a
-patient's answer in time more finely than its date (SPEC "Collection").
+patient's answer in time more finely than its date (docs/contract.md, "Collection rules").
 
 Used by gunicorn.conf.py: `logger_class = "peersurvey.gunicorn_logging.AnonymousAccessLogger"`.
 """

@@ -197,7 +197,7 @@ else:
 # A submission larger than this is refused before it is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(256 * 1024)))
 
-# Anonymity (SPEC "Collection"): no log line may carry an address, a user agent
+# Anonymity (docs/contract.md, "Collection rules"): no log line may carry an address, a user agent
 # or a time of day, so the formatter prints neither time nor client, and the
 # access log skips the collection URLs altogether. Errors are still logged.
 LOGGING = {

@@ -86,17 +86,16 @@ class Figures:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=DEFAULT_URL,
-                        help=f"PostgreSQL database to drop, re-create and use (default {DEFAULT_URL})")
+    parser.add_argument(
+        "--database-url", default=DEFAULT_URL, help=f"PostgreSQL database to drop, re-create and use (default {DEFAULT_URL})"
+    )
     parser.add_argument("--submissions", type=int, default=1000, help="submissions to send (default 1000)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent client threads (default 20)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers (default 4)")
-    parser.add_argument("--services", type=int, default=4,
-                        help="services whose patient and staff links are used (default 4)")
+    parser.add_argument("--services", type=int, default=4, help="services whose patient and staff links are used (default 4)")
     parser.add_argument("--restart-at", type=int, default=300, help="restart PostgreSQL after this many successes")
     parser.add_argument("--kill-at", type=int, default=600, help="SIGKILL a gunicorn worker after this many successes")
-    parser.add_argument("--give-up", type=float, default=60.0,
-                        help="seconds a client keeps retrying one submission (default 60)")
+    parser.add_argument("--give-up", type=float, default=60.0, help="seconds a client keeps retrying one submission (default 60)")
     parser.add_argument("--port", type=int, default=0, help="gunicorn port (default: a free one)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: a new one, printed)")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
@@ -125,8 +124,10 @@ def main(argv=None) -> int:
     port = url.port or 5432
     cluster = _cluster_for_port(port)
     if cluster is None:
-        print(f"durability: no local PostgreSQL cluster on port {port} (pg_lsclusters); it must run here to restart it",
-              file=sys.stderr)
+        print(
+            f"durability: no local PostgreSQL cluster on port {port} (pg_lsclusters); it must run here to restart it",
+            file=sys.stderr,
+        )
         return 2
 
     say = (lambda *a: None) if args.quiet else (lambda *a: print("durability:", *a, file=sys.stderr, flush=True))
@@ -411,7 +412,8 @@ def _faults(args, figures: Figures, events: dict, cluster, server: Server, threa
         began = time.monotonic()
         restart = subprocess.run(
             ["pg_ctlcluster", "--skip-systemctl-redirect", cluster[0], cluster[1], "restart"],
-            capture_output=True, text=True,
+            capture_output=True,
+            text=True,
         )
         events["restart_seconds"] = time.monotonic() - began
         events["restart_ok"] = restart.returncode == 0
@@ -460,8 +462,10 @@ def _check_database(submissions: list[Submission], links: list[LinkInfo]) -> dic
     try:
         rows = list(Response.objects.filter(client_id__in=ids).values_list("id", "client_id", "link__token", "digest"))
         per_client = dict(
-            Response.objects.filter(client_id__in=ids).values_list("client_id").annotate(n=Count("id")).values_list(
-                "client_id", "n")
+            Response.objects.filter(client_id__in=ids)
+            .values_list("client_id")
+            .annotate(n=Count("id"))
+            .values_list("client_id", "n")
         )
         choices: dict = {}
         for response_id, question, option in ChoiceAnswer.objects.filter(response__client_id__in=ids).values_list(
@@ -547,11 +551,14 @@ def _report(args, seed, cluster, submissions, figures: Figures, events, elapsed,
     restart = (
         f"PostgreSQL restarted at {events['restart_at']} stored (back in {events['restart_seconds']:.1f} s"
         f"{'' if events.get('restart_ok') else ', pg_ctlcluster FAILED'}): {phase('PostgreSQL restart')}"
-        if "restart_at" in events else "PostgreSQL NOT restarted"
+        if "restart_at" in events
+        else "PostgreSQL NOT restarted"
     )
     if "killed" in events:
         respawned = ", ".join(map(str, events.get("respawned", []))) or "NOT respawned"
-        kill = f"worker {events['killed']} SIGKILLed at {events['kill_at']} stored (respawned: {respawned}): {phase('worker kill')}"
+        kill = (
+            f"worker {events['killed']} SIGKILLed at {events['kill_at']} stored (respawned: {respawned}): {phase('worker kill')}"
+        )
     else:
         kill = "no worker killed"
     checks = [
@@ -568,18 +575,26 @@ def _report(args, seed, cluster, submissions, figures: Figures, events, elapsed,
     ]
     ok = all(passed for *_, passed in checks)
 
-    print(f"durability: PostgreSQL {cluster[0]}/{cluster[1]}, gunicorn {args.workers} workers, {args.clients} clients, "
-          f"{links_used} links in {links_used // 2} services, seed {seed}")
-    print(f"sent {sent}  stored {check['rows']}  lost {check['lost']}  duplicated {check['duplicated']}  "
-          f"partial {check['partial']}  retries {sum(retried.values())} ({causes(retried)})  elapsed {elapsed:.1f} s")
+    print(
+        f"durability: PostgreSQL {cluster[0]}/{cluster[1]}, gunicorn {args.workers} workers, {args.clients} clients, "
+        f"{links_used} links in {links_used // 2} services, seed {seed}"
+    )
+    print(
+        f"sent {sent}  stored {check['rows']}  lost {check['lost']}  duplicated {check['duplicated']}  "
+        f"partial {check['partial']}  retries {sum(retried.values())} ({causes(retried)})  elapsed {elapsed:.1f} s"
+    )
     print(f"  {restart}")
     print(f"  {kill}")
     print(f"  before either fault: {phase('before any fault')}")
-    print(f"  replies that ended a submission: 201 {outcomes['stored']}, 200 duplicate {outcomes['duplicate']} "
-          "(stored by an attempt whose reply was lost)")
-    print(f"  submissions with free text {sum(s.has_text for s in submissions)}, sent more than once "
-          f"{sum(1 for s in submissions if s.attempts > 1)}, most attempts for one {max(s.attempts for s in submissions)}, "
-          f"tracebacks in the gunicorn log {tracebacks}")
+    print(
+        f"  replies that ended a submission: 201 {outcomes['stored']}, 200 duplicate {outcomes['duplicate']} "
+        "(stored by an attempt whose reply was lost)"
+    )
+    print(
+        f"  submissions with free text {sum(s.has_text for s in submissions)}, sent more than once "
+        f"{sum(1 for s in submissions if s.attempts > 1)}, most attempts for one {max(s.attempts for s in submissions)}, "
+        f"tracebacks in the gunicorn log {tracebacks}"
+    )
     print(f"{'check':<30}{'got':>8}{'want':>8}")
     for name, got, want, passed in checks:
         print(f"{name:<30}{got!s:>8}{want!s:>8}  {'PASS' if passed else 'FAIL'}")

@@ -7,7 +7,7 @@ valid ones must all be stored exactly as sent.
 Uses a throwaway SQLite database in a temporary directory, or, when DATABASE_URL
 is set, a throwaway test database beside it (Django's `test_<name>`, dropped at the
 end). Prints a table and exits non-zero if any target fails. The generators live in
-tests/fuzzing.py, which the suite also runs (tests/test_fuzz_small.py).
+tests/fuzzing.py, which the suite also runs (tests/surveys/test_fuzz_small.py).
 """
 
 from __future__ import annotations
@@ -30,8 +30,13 @@ def main(argv=None) -> int:
     parser.add_argument("--hostile", type=int, default=10000, help="hostile submissions to send (default 10000)")
     parser.add_argument("--valid", type=int, default=1000, help="valid submissions to send (default 1000)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: a new one, printed)")
-    parser.add_argument("--skip", action="append", default=[], metavar="KIND",
-                        help="leave out a hostile generator (tests/fuzzing.py h_KIND), e.g. a known bug; repeatable")
+    parser.add_argument(
+        "--skip",
+        action="append",
+        default=[],
+        metavar="KIND",
+        help="leave out a hostile generator (tests/fuzzing.py h_KIND), e.g. a known bug; repeatable",
+    )
     parser.add_argument("--quiet", action="store_true", help="no progress line")
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**32)
@@ -100,9 +105,16 @@ def main(argv=None) -> int:
                 print(f"\r{done}/{total} sent, {time.monotonic() - started:.0f} s", end="", file=sys.stderr, flush=True)
 
         client = Client(enforce_csrf_checks=True, raise_request_exception=False)
-        report = run_fuzz(client, links, hostile=args.hostile, valid=args.valid, seed=seed,
-                          revoked_token=revoked.token, skip_kinds=tuple(args.skip),
-                          progress=progress)
+        report = run_fuzz(
+            client,
+            links,
+            hostile=args.hostile,
+            valid=args.valid,
+            seed=seed,
+            revoked_token=revoked.token,
+            skip_kinds=tuple(args.skip),
+            progress=progress,
+        )
         if not args.quiet:
             print(file=sys.stderr)
         skipped = f", skipped {', '.join(args.skip)}" if args.skip else ""

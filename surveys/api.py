@@ -1,4 +1,4 @@
-"""The JSON submission API (SPEC "JSON submission API"); thin, like the views."""
+"""The JSON submission API (docs/contract.md, "JSON submission API"); thin, like the views."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Pure: reads TOML, checks every rule of `questionnaires/README.md`, and either
 returns a `QuestionnaireDef` or raises `DefinitionError` naming the file and the
 problem. The same dataclasses are rebuilt from database rows at run time
-(`surveys.selectors.questionnaire_definition`), so forms, validation and the
+(`surveys.selectors.loaded_questionnaire`), so forms, validation and the
 dashboard all read one shape.
 """
 
@@ -23,7 +23,7 @@ KINDS = tuple(Kind.values)
 ABOUT_YOU = "about_you"
 DEFAULT_MAX_LENGTH = 2000
 CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
-# Option codes may start with a digit: SPEC's bands are `1_4y`, `16_24`, ...
+# Option codes may start with a digit: the about-you bands are `1_4y`, `16_24`, ...
 OPTION_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
 FILE_RE = re.compile(r"^(?P<code>[a-z]+)\.v(?P<version>[1-9][0-9]*)\.toml$")
 FOLLOW_UP_SUFFIXES = ("_why", "_other", "_detail")

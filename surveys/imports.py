@@ -1,6 +1,6 @@
 """Paper import: a CSV in the layout of the dashboard's response export, turned
-into validated submissions and stored through `response_submit` (SPEC: "Paper
-questionnaires can be keyed in by staff (channel `paper`) or imported from CSV").
+into validated submissions and stored through `response_submit` (docs/contract.md,
+"Collection rules": paper is keyed in by staff or imported from CSV).
 
 The layout is the export's: `service, questionnaire, version, channel,
 submitted_on, number`, then one 0/1 column per option named `question.option`,

@@ -1,4 +1,4 @@
-"""Keep collection traffic out of the logs (SPEC "Collection": nothing identifying).
+"""Keep collection traffic out of the logs (docs/contract.md, "Collection rules": nothing identifying).
 
 A request line for a collection page or the submission API, even without an
 address, ties a moment to a service's token; the patient's answers must not be

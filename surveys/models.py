@@ -1,6 +1,6 @@
 """The collection side's tables.
 
-Rules live in database constraints (STYLE.md): uniqueness of codes, of a
+Rules live in database constraints: uniqueness of codes, of a
 client's submission per link, of the running number per service. Nothing here
 can hold an address, a user agent, an account or a time of day: a response
 keeps its date only.
@@ -122,8 +122,12 @@ class ServiceSpecialism(models.Model):
 
 
 def new_token() -> str:
-    # 128 bits from the OS's CSPRNG: unguessable, URL-safe, 22 characters.
-    return secrets.token_urlsafe(16)
+    # 128 bits from the OS's CSPRNG: unguessable, URL-safe, 22 characters; never
+    # starting with "-", which a command line would read as an option.
+    while True:
+        token = secrets.token_urlsafe(16)
+        if not token.startswith("-"):
+            return token
 
 
 class CollectionLink(models.Model):

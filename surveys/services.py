@@ -1,4 +1,4 @@
-"""Every write of the collection side (STYLE.md: `<entity>_<verb>`, keyword-only).
+"""Every write of the collection side, each named `<entity>_<verb>` and keyword-only.
 
 Atomicity and idempotency live here once; views, the API, commands and paper
 import all call these functions.

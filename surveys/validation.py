@@ -1,6 +1,5 @@
 """One validator for every way an answer arrives: the HTML forms, the JSON API
-and paper import (SPEC: "The HTML form and the API validate through the same
-code").
+and paper import (docs/contract.md, "Collection rules").
 
 Pure: works on a `QuestionnaireDef` and plain data, raises `SubmissionInvalid`
 with every problem keyed by question code, or returns clean answers:
@@ -79,7 +78,7 @@ def clean_answers(definition: QuestionnaireDef, raw: object) -> Answers:
 
     A skipped question may be absent, null, "" or []. Every question may be
     skipped, but not all of them: an empty submission would lower every
-    percentage (SPEC, JSON submission API).
+    percentage (docs/contract.md, "JSON submission API").
     """
     if raw is None:
         raw = {}

@@ -66,7 +66,7 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
 
 def _patient_screens(definition, form) -> list[dict]:
     """What the patient template loops over: one screen per top-level question,
-    the main questions first, then "About you" (SPEC: about-you at the end)."""
+    the main questions first, then "About you" (docs/contract.md, "About-you questions")."""
     data = form.data if form.is_bound else None
 
     def chosen(question):

@@ -1,8 +1,38 @@
+"""What every test may ask for: the services, links and people of the suite, each defined once.
+
+People (a password set through `dashboard.services.lead_upsert`, as `add_user` sets one):
+
+- `national_lead`: a partnership lead who may review quotes; sees every service.
+- `service_lead`: the service lead for Chadwick Lodge (CL) only, without review rights.
+- `service_reviewer`: the same role for CL, with review rights.
+- `outsider`: an account with no dashboard role.
+- `national_client`, `service_client`: pytest-django's `client`, logged in as one of them
+  (one client: ask for at most one of these, and not for `client` beside it).
+
+A test that needs someone else (another service, other rights, a real login by
+password) makes them with `tests.factories.lead` and names them for what differs.
+"""
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from surveys.selectors import clear_questionnaire_cache
 from surveys.services import link_create, service_upsert
+from tests.factories import lead
+
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    """MD5 instead of PBKDF2 (0.7 s a password here): for the suite only, never production.
+
+    tests/peersurvey/test_security.py checks that production still uses PBKDF2; a test
+    that needs the real hasher sets `settings.PASSWORD_HASHERS` back itself. The browser
+    tests' live server runs in this process, so it sees the same hasher.
+    """
+    settings.PASSWORD_HASHERS = [FAST_HASHER]
 
 
 @pytest.fixture(autouse=True)
@@ -11,6 +41,9 @@ def fresh_questionnaire_cache():
     clear_questionnaire_cache()
     yield
     clear_questionnaire_cache()
+
+
+# --- services and links --------------------------------------------------------------
 
 
 @pytest.fixture
@@ -39,6 +72,48 @@ def patient_link(chadwick):
 @pytest.fixture
 def staff_link(chadwick):
     return link_create(service=chadwick, group="staff")
+
+
+# --- people --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def national_lead(db):
+    """A partnership lead: every service, and may review quotes."""
+    return lead("national_lead", "partnership_lead", review=True)
+
+
+@pytest.fixture
+def service_lead(chadwick):
+    """The service lead for CL: CL's own figures and the national picture; no quote reviews."""
+    return lead("service_lead", "service_lead", ["CL"])
+
+
+@pytest.fixture
+def service_reviewer(chadwick):
+    """A service lead for CL who may review CL's quotes."""
+    return lead("cl_reviewer", "service_lead", ["CL"], review=True)
+
+
+@pytest.fixture
+def outsider(db):
+    """Logged in, but with no dashboard role."""
+    return get_user_model().objects.create_user("outsider", password="irrelevant password 9")
+
+
+@pytest.fixture
+def national_client(client, national_lead):
+    client.force_login(national_lead)
+    return client
+
+
+@pytest.fixture
+def service_client(client, service_lead):
+    client.force_login(service_lead)
+    return client
+
+
+# --- the JSON API ----------------------------------------------------------------------
 
 
 @pytest.fixture

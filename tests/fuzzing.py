@@ -1,6 +1,6 @@
-"""Hostile and valid submissions for the JSON API (SPEC "JSON submission API"),
+"""Hostile and valid submissions for the JSON API (docs/contract.md, "JSON submission API"),
 shared by `scripts/fuzz.py` (10 000 + 1 000 by default) and
-`tests/test_fuzz_small.py` (a few hundred, inside the suite).
+`tests/surveys/test_fuzz_small.py` (a few hundred, inside the suite).
 
 Every hostile body is wrong for a reason the spec names (unknown code, wrong kind,
 bad value, no answers, not JSON, wrong content type, unknown or revoked token, the
@@ -19,6 +19,8 @@ import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from surveys.models import ChoiceAnswer, Response, TextAnswer
 
 JSON = "application/json"
 MB = 1024 * 1024
@@ -628,8 +630,6 @@ def run_fuzz(
 
     `skip_kinds` leaves out hostile generators by kind (their function name without `h_`).
     """
-    from surveys.models import ChoiceAnswer, Response, TextAnswer
-
     rng = random.Random(seed)
     report = FuzzReport()
     rows_before = Response.objects.count()

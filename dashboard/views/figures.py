@@ -7,6 +7,8 @@ data is `@audited`, refusals included.
 
 from __future__ import annotations
 
+from functools import wraps
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -58,32 +60,41 @@ def _json_error(status: int, errors: dict) -> JsonResponse:
     return JsonResponse({"errors": errors}, status=status)
 
 
-class JsonRefusal(Exception):
-    def __init__(self, response: JsonResponse):
-        self.response = response
+def _page_with_errors(request: HttpRequest, form: FilterForm, access: Access) -> HttpResponse:
+    return render(request, "dashboard/index.html", {"form": form, "access": access}, status=400)
 
 
-def _json_selection(request: HttpRequest) -> tuple[Access, Selection]:
-    """Access and filters for a JSON endpoint; refusals answer in JSON (403, 400)."""
-    try:
-        access = access_for(request.user)
-        return access, _selection(request, access)[1]
-    except PermissionDenied as denied:
-        raise JsonRefusal(_json_error(403, {"access": [str(denied)]})) from None
-    except BadFilter as bad:
-        raise JsonRefusal(_json_error(400, bad.form.errors_by_public_name())) from None
+def _json_errors(request: HttpRequest, form: FilterForm, access: Access) -> JsonResponse:
+    return _json_error(400, form.errors_by_public_name())
 
 
-@never_cache
-@login_required
-@audited(AuditAction.DASHBOARD_VIEW, selection=filters_asked)
-@require_GET
-def index(request: HttpRequest) -> HttpResponse:
-    access = access_for(request.user)
-    try:
-        form, selection = _selection(request, access)
-    except BadFilter as bad:
-        return render(request, "dashboard/index.html", {"form": bad.form, "access": access}, status=400)
+def figure_view(action: AuditAction, *, bad_filter=_page_with_errors, json_refusals: bool = False):
+    """What every figure view shares: no caching, a login, the audit log, GET only,
+    and the checked filters. The view is called as view(request, access, form,
+    selection). A bad filter answers 400 through `bad_filter`; a service the user
+    may not see is a 403, in JSON when `json_refusals`."""
+
+    def decorate(view):
+        @wraps(view)
+        def checked(request: HttpRequest) -> HttpResponse:
+            try:
+                access = access_for(request.user)
+                form, selection = _selection(request, access)
+            except PermissionDenied as denied:
+                if json_refusals:
+                    return _json_error(403, {"access": [str(denied)]})
+                raise
+            except BadFilter as bad:
+                return bad_filter(request, bad.form, access)
+            return view(request, access, form, selection)
+
+        return never_cache(login_required(audited(action, selection=filters_asked)(require_GET(checked))))
+
+    return decorate
+
+
+@figure_view(AuditAction.DASHBOARD_VIEW)
+def index(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
     data = dashboard_data(selection, access)
     return render(
         request,
@@ -101,28 +112,14 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
-@login_required
-@audited(AuditAction.DATA_JSON, selection=filters_asked)
-@require_GET
-def data_json(request: HttpRequest) -> JsonResponse:
-    try:
-        access, selection = _json_selection(request)
-    except JsonRefusal as refusal:
-        return refusal.response
+@figure_view(AuditAction.DATA_JSON, bad_filter=_json_errors, json_refusals=True)
+def data_json(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> JsonResponse:
     return JsonResponse(dashboard_data(selection, access))
 
 
-@never_cache
-@login_required
-@audited(AuditAction.CHARTS_JSON, selection=filters_asked)
-@require_GET
-def charts_json(request: HttpRequest) -> JsonResponse:
+@figure_view(AuditAction.CHARTS_JSON, bad_filter=_json_errors, json_refusals=True)
+def charts_json(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> JsonResponse:
     """What the open page fetches to redraw itself: the figures and the header numbers."""
-    try:
-        access, selection = _json_selection(request)
-    except JsonRefusal as refusal:
-        return refusal.response
     data = dashboard_data(selection, access)
     return JsonResponse(
         {
@@ -134,17 +131,9 @@ def charts_json(request: HttpRequest) -> JsonResponse:
     )
 
 
-@never_cache
-@login_required
-@audited(AuditAction.REPORT_VIEW, selection=filters_asked)
-@require_GET
-def report(request: HttpRequest) -> HttpResponse:
+@figure_view(AuditAction.REPORT_VIEW)
+def report(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
     """The printable report: every chart in the report's order, with a print stylesheet."""
-    access = access_for(request.user)
-    try:
-        form, selection = _selection(request, access)
-    except BadFilter as bad:
-        return render(request, "dashboard/index.html", {"form": bad.form, "access": access}, status=400)
     data = dashboard_data(selection, access)
     return render(
         request,
@@ -159,27 +148,11 @@ def report(request: HttpRequest) -> HttpResponse:
     )
 
 
-@never_cache
-@login_required
-@audited(AuditAction.EXPORT_AGGREGATE, selection=filters_asked)
-@require_GET
-def export_aggregate(request: HttpRequest) -> HttpResponse:
-    access = access_for(request.user)
-    try:
-        _, selection = _selection(request, access)
-    except BadFilter as bad:
-        return _json_error(400, bad.form.errors_by_public_name())
+@figure_view(AuditAction.EXPORT_AGGREGATE, bad_filter=_json_errors)
+def export_aggregate(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
     return exports.csv_response(exports.aggregate_rows(dashboard_data(selection, access)), "peer-support-aggregate.csv")
 
 
-@never_cache
-@login_required
-@audited(AuditAction.EXPORT_RESPONSES, selection=filters_asked)
-@require_GET
-def export_responses(request: HttpRequest) -> HttpResponse:
-    access = access_for(request.user)
-    try:
-        _, selection = _selection(request, access)
-    except BadFilter as bad:
-        return _json_error(400, bad.form.errors_by_public_name())
+@figure_view(AuditAction.EXPORT_RESPONSES, bad_filter=_json_errors)
+def export_responses(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
     return exports.csv_response(exports.response_rows(selection, access), "peer-support-responses.csv")

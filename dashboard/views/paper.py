@@ -1,5 +1,5 @@
-"""Paper entry: staff key in a paper questionnaire (SPEC: "Paper questionnaires
-can be keyed in by staff (channel `paper`)").
+"""Paper entry: staff key in a paper questionnaire, channel `paper` (docs/contract.md,
+"Collection rules").
 
 The form is the staff form built from the questionnaire definition, on one
 page, plus the date written on the paper. It validates through the same code

@@ -1,4 +1,4 @@
-"""Browser tests: Playwright driving Debian's Chromium (TECH-NOTES "Browser tests")."""
+"""Browser tests: Playwright driving Debian's Chromium."""
 
 import os
 import shutil

@@ -2,29 +2,20 @@
 access and a query count that does not grow."""
 
 import csv
+import dataclasses
 import io
 import itertools
 from datetime import date
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dashboard.stats import pct
+from surveys.definitions import QUESTIONNAIRE_DIR, load_file
 from surveys.models import ChoiceAnswer, Response
-from tests.dashboard_helpers import answer, lead, service
-
-DASHBOARD_URLS = [
-    "/dashboard/",
-    "/dashboard/data.json",
-    "/dashboard/charts.json",
-    "/dashboard/report/",
-    "/dashboard/export/aggregate.csv",
-    "/dashboard/export/responses.csv",
-    "/dashboard/quotes/",
-    "/dashboard/quotes/review/",
-]
+from surveys.questionnaire_sync import questionnaires_sync
+from tests.factories import DASHBOARD_URLS, answer, service
 
 USEFUL = itertools.cycle(["yes", "yes", "sometimes", "no", None])
 GENDERS = itertools.cycle(["female", "male", "male", "non_binary"])
@@ -33,10 +24,10 @@ TIMES = itertools.cycle(["lt_1y", "1_4y", "10y_plus"])
 
 
 @pytest.fixture
-def survey(db):
+def survey(chadwick):
     """Three services with enough answers to show: CL (low, women), M (medium), SAN (medium, adolescent)."""
     services = {
-        "CL": service("CL", security="low", specialisms=["women"]),
+        "CL": chadwick,
         "M": service("M", security="medium"),
         "SAN": service("SAN", security="medium", specialisms=["adolescent"]),
     }
@@ -70,18 +61,7 @@ def survey(db):
     return services
 
 
-@pytest.fixture
-def national_lead(db):
-    return lead("national_lead", "partnership_lead", review=True)
-
-
-@pytest.fixture
-def cl_lead(survey):
-    return lead("service_lead", "service_lead", ["CL"])
-
-
-def get_json(client, user, query=""):
-    client.force_login(user)
+def get_json(client, query=""):
     return client.get(f"/dashboard/data.json{query}")
 
 
@@ -129,8 +109,8 @@ FILTERS += [
 
 
 @pytest.mark.parametrize("query,keep", FILTERS, ids=[f[0] or "none" for f in FILTERS])
-def test_data_json_matches_an_independent_count_for_every_filter(client, survey, national_lead, query, keep):
-    reply = get_json(client, national_lead, query)
+def test_data_json_matches_an_independent_count_for_every_filter(national_client, survey, query, keep):
+    reply = get_json(national_client, query)
     assert reply.status_code == 200
     data = reply.json()
     n, useful = expected_counts([r for r in Response.objects.select_related("service", "questionnaire") if keep(r)])
@@ -147,8 +127,8 @@ def test_data_json_matches_an_independent_count_for_every_filter(client, survey,
             assert cell["pct"] == pct(useful.get((group, code), 0), n[group])
 
 
-def test_data_json_contract(client, survey, national_lead):
-    data = get_json(client, national_lead).json()
+def test_data_json_contract(national_client, survey):
+    data = get_json(national_client).json()
     assert data["min_cell"] == 5
     assert [q["code"] for q in data["questions"]][:3] == ["useful", "ideal_forms", "current_forms"]
     workload = option(data, "benefits", "reduces_workload")
@@ -158,7 +138,7 @@ def test_data_json_contract(client, survey, national_lead):
     assert useful["answered"]["patient"] == 35 - 7  # every fifth patient skipped it
     assert set(option(data, "useful", "yes")) >= {"code", "label", "patient", "staff", "p_value", "significant", "report_2014"}
     assert option(data, "useful", "yes")["report_2014"] == {"patient": 65.0, "staff": 80.0}
-    reply = get_json(client, national_lead)
+    reply = get_json(national_client)
     assert reply["Cache-Control"].startswith("max-age=0") and "no-store" in reply["Cache-Control"]
 
 
@@ -177,8 +157,8 @@ def test_data_json_contract(client, survey, national_lead):
         ("?from=2026-11-01&to=2026-10-01", "to"),
     ],
 )
-def test_unknown_filter_values_are_400_naming_the_field(client, survey, national_lead, query, field):
-    reply = get_json(client, national_lead, query)
+def test_unknown_filter_values_are_400_naming_the_field(national_client, survey, query, field):
+    reply = get_json(national_client, query)
     assert reply.status_code == 400
     assert field in reply.json()["errors"]
 
@@ -190,8 +170,7 @@ def test_anonymous_users_are_sent_to_login(client, survey):
         assert reply["Location"].startswith("/accounts/login/?next="), url
 
 
-def test_a_user_without_a_role_sees_nothing(client, survey):
-    outsider = get_user_model().objects.create_user("outsider", password="irrelevant password 9")
+def test_a_user_without_a_role_sees_nothing(client, survey, outsider):
     client.force_login(outsider)
     for url in DASHBOARD_URLS:
         assert client.get(url).status_code == 403, url
@@ -199,42 +178,42 @@ def test_a_user_without_a_role_sees_nothing(client, survey):
 
 @pytest.mark.parametrize("url", DASHBOARD_URLS[:6])
 @pytest.mark.parametrize("query", ["?service=SAN", "?service=CL&service=SAN", "?security=medium", "?specialism=women"])
-def test_a_service_lead_never_gets_another_services_figures(client, cl_lead, url, query):
-    client.force_login(cl_lead)
-    reply = client.get(url + query)
+def test_a_service_lead_never_gets_another_services_figures(survey, service_client, url, query):
+    reply = service_client.get(url + query)
     assert reply.status_code == 403
     assert b"SAN" not in reply.content or b"may not see figures for service SAN" in reply.content
 
 
-def test_a_service_lead_sees_their_service_and_the_national_picture(client, cl_lead):
-    data = get_json(client, cl_lead, "?service=CL").json()
+def test_a_service_lead_sees_their_service_and_the_national_picture(survey, service_client):
+    data = get_json(service_client, "?service=CL").json()
     assert data["groups"]["patient"]["n"] == 12
-    national = get_json(client, cl_lead).json()
+    national = get_json(service_client).json()
     assert national["groups"]["patient"]["n"] == 35
     # The national picture names no other service.
     assert [row["service"] for row in national["by_service"]] == ["CL"]
-    rows = list(csv.DictReader(io.StringIO(client.get("/dashboard/export/responses.csv").getvalue().decode())))
+    rows = list(csv.DictReader(io.StringIO(service_client.get("/dashboard/export/responses.csv").getvalue().decode())))
     assert {row["service"] for row in rows} == {"CL"}
 
 
 @pytest.mark.parametrize("size", [1, 4])
-def test_small_services_are_suppressed_everywhere(client, national_lead, size, db):
+def test_small_services_are_suppressed_everywhere(national_client, size):
     tiny = service("TU")
     for _ in range(size):
         answer(tiny, "patient", {"useful": "yes"})
         answer(tiny, "staff", {"useful": "no"})
-    client.force_login(national_lead)
-    data = client.get("/dashboard/data.json?service=TU").json()
+    data = national_client.get("/dashboard/data.json?service=TU").json()
     assert data["groups"]["patient"] == {"n": None, "suppressed": True, "services": None}
     assert option(data, "useful", "yes")["patient"] == {"count": None, "pct": None, "ci": None}
-    page = client.get("/dashboard/?service=TU").content.decode()
+    page = national_client.get("/dashboard/?service=TU").content.decode()
     assert "fewer than 5" in page
-    aggregate = list(csv.DictReader(io.StringIO(client.get("/dashboard/export/aggregate.csv?service=TU").getvalue().decode())))
+    aggregate = list(
+        csv.DictReader(io.StringIO(national_client.get("/dashboard/export/aggregate.csv?service=TU").getvalue().decode()))
+    )
     useful_yes = next(row for row in aggregate if row["question"] == "useful" and row["option"] == "yes")
     assert useful_yes["patient_n"] == "suppressed" and useful_yes["patient_count"] == "suppressed"
-    responses = client.get("/dashboard/export/responses.csv?service=TU").getvalue().decode().splitlines()
+    responses = national_client.get("/dashboard/export/responses.csv?service=TU").getvalue().decode().splitlines()
     assert len(responses) == 1  # the header only
-    assert client.get("/dashboard/data.json").json()["by_service"] == [{"service": "TU", "patient": None, "staff": None}]
+    assert national_client.get("/dashboard/data.json").json()["by_service"] == [{"service": "TU", "patient": None, "staff": None}]
 
 
 def _queries(client, query=""):
@@ -244,27 +223,19 @@ def _queries(client, query=""):
     return len(captured)
 
 
-def test_query_count_does_not_grow_with_services_responses_or_questions(
-    client, survey, national_lead, django_assert_max_num_queries
-):
-    client.force_login(national_lead)
-    before = _queries(client)
+def test_query_count_does_not_grow_with_services_responses_or_questions(national_client, survey, django_assert_max_num_queries):
+    before = _queries(national_client)
     # The session, the user with their role, the services, the tallies, the audit row.
     assert before <= 5
     with django_assert_max_num_queries(5):
-        client.get("/dashboard/data.json?gender=male&security=medium")
+        national_client.get("/dashboard/data.json?gender=male&security=medium")
     for index in range(6):
         extra = service(f"X{index}", security="high")
         for _ in range(3):
             answer(extra, "patient", {"useful": "no", "fears": ["trust"], "comments": "more"})
-    import dataclasses
-
-    from surveys.definitions import QUESTIONNAIRE_DIR, load_file
-    from surveys.questionnaire_sync import questionnaires_sync
-
     staff = load_file(QUESTIONNAIRE_DIR / "staff.v1.toml")
     useful = staff.question("useful")
     extra_question = dataclasses.replace(useful, code="useful_again", chart_title="Again?")
     questionnaires_sync([dataclasses.replace(staff, questions=staff.questions + (extra_question,))])
-    assert any(q["code"] == "useful_again" for q in client.get("/dashboard/data.json").json()["questions"])
-    assert _queries(client) == before
+    assert any(q["code"] == "useful_again" for q in national_client.get("/dashboard/data.json").json()["questions"])
+    assert _queries(national_client) == before

@@ -1,4 +1,4 @@
-"""The questionnaire files: SPEC's codes exactly, Appendix V's wording, and a loader
+"""The questionnaire files: the contract's codes exactly, Appendix V's wording, and a loader
 that rejects a broken file with a message naming the file and the problem."""
 
 import re
@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from surveys.definitions import QUESTIONNAIRE_DIR, DefinitionError, load_all, load_file
-from tests.spec_codes import expected
+from tests.surveys.spec_codes import expected
 
 PATIENT = load_file(QUESTIONNAIRE_DIR / "patient.v1.toml")
 STAFF = load_file(QUESTIONNAIRE_DIR / "staff.v1.toml")
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "000_953dce565dfa1092.txt"
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "000_953dce565dfa1092.txt"
 
 
 @pytest.mark.parametrize("definition", [PATIENT, STAFF], ids=["patient", "staff"])

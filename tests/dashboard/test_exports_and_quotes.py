@@ -1,4 +1,5 @@
-"""Exports and quotes: streamed CSV with defused cells, quotes hidden until reviewed."""
+"""Exports and quotes: streamed CSV with defused cells, quotes hidden until reviewed;
+leads and quote reviews read only in the admin; the add_user command."""
 
 import csv
 import io
@@ -10,12 +11,13 @@ from django.core.management.base import CommandError
 from dashboard.models import Lead
 from surveys.csv_format import defuse
 from surveys.models import QuoteReview, TextAnswer
-from tests.dashboard_helpers import PASSWORD, answer, lead, service
+from surveys.quotes import quote_review
+from tests.factories import PASSWORD, answer, lead, service
 
 
 @pytest.fixture
-def chadwick_answers(db):
-    cl = service("CL")
+def chadwick_answers(chadwick):
+    cl = chadwick
     for index in range(6):
         answer(
             cl,
@@ -30,11 +32,6 @@ def chadwick_answers(db):
     return cl
 
 
-@pytest.fixture
-def reviewer(db):
-    return lead("national_lead", "partnership_lead", review=True)
-
-
 def read_csv(reply):
     assert reply["Content-Type"].startswith("text/csv")
     assert "attachment" in reply["Content-Disposition"]
@@ -47,13 +44,12 @@ def test_defuse_neutralises_formulas():
     assert defuse("ok") == "ok" and defuse(0) == "0"
 
 
-def test_aggregate_csv_has_the_numbers_of_data_json(client, chadwick_answers, reviewer):
-    client.force_login(reviewer)
-    data = client.get("/dashboard/data.json").json()
-    rows = read_csv(client.get("/dashboard/export/aggregate.csv"))
+def test_aggregate_csv_has_the_numbers_of_data_json(national_client, chadwick_answers):
+    data = national_client.get("/dashboard/data.json").json()
+    rows = read_csv(national_client.get("/dashboard/export/aggregate.csv"))
     header, body = rows[0], rows[1:]
     assert header[:6] == ["question", "question_title", "option", "option_label", "patient_n", "patient_count"]
-    by_key = {(row[0], row[2]): dict(zip(header, row)) for row in body}
+    by_key = {(row[0], row[2]): dict(zip(header, row, strict=True)) for row in body}
     for question in data["questions"]:
         for option in question["options"]:
             row = by_key[(question["code"], option["code"])]
@@ -66,16 +62,15 @@ def test_aggregate_csv_has_the_numbers_of_data_json(client, chadwick_answers, re
                     assert row[f"{group}_pct"] == str(cell["pct"])
 
 
-def test_response_csv_one_row_per_response_with_approved_text_only(client, chadwick_answers, reviewer):
-    client.force_login(reviewer)
+def test_response_csv_one_row_per_response_with_approved_text_only(national_client, chadwick_answers):
     evil = TextAnswer.objects.get(text__startswith="=HYPERLINK")
     QuoteReview.objects.create(answer=evil, status="approved", text=evil.text, attribution="CL1", reviewed_on="2026-11-02")
-    rows = read_csv(client.get("/dashboard/export/responses.csv"))
+    rows = read_csv(national_client.get("/dashboard/export/responses.csv"))
     header, body = rows[0], rows[1:]
     assert len(body) == 12
     assert header[:6] == ["service", "questionnaire", "version", "channel", "submitted_on", "number"]
     assert "useful.yes" in header and "benefits.reduces_workload" in header and "useful_why" in header
-    records = [dict(zip(header, row)) for row in body]
+    records = [dict(zip(header, row, strict=True)) for row in body]
     first_patient = next(r for r in records if r["questionnaire"] == "patient" and r["number"] == "1")
     assert (first_patient["useful.no"], first_patient["useful.yes"], first_patient["fears.trust"]) == ("1", "0", "1")
     assert first_patient["benefits.reduces_workload"] == ""  # not asked of patients
@@ -84,13 +79,12 @@ def test_response_csv_one_row_per_response_with_approved_text_only(client, chadw
     assert all(r["comments"] == "" for r in records)
 
 
-def test_quotes_stay_hidden_until_approved(client, chadwick_answers, reviewer):
-    client.force_login(reviewer)
-    assert "because 1" not in client.get("/dashboard/quotes/").content.decode()
-    queue = client.get("/dashboard/quotes/review/").content.decode()
+def test_quotes_stay_hidden_until_approved(national_client, chadwick_answers):
+    assert "because 1" not in national_client.get("/dashboard/quotes/").content.decode()
+    queue = national_client.get("/dashboard/quotes/review/").content.decode()
     assert "because 1" in queue and "Staff nurse" in queue
     target = TextAnswer.objects.get(text="because 1")
-    reply = client.post(
+    reply = national_client.post(
         f"/dashboard/quotes/review/{target.pk}/",
         {
             "decision": "approve",
@@ -99,27 +93,30 @@ def test_quotes_stay_hidden_until_approved(client, chadwick_answers, reviewer):
         },
     )
     assert reply.status_code == 302
-    page = client.get("/dashboard/quotes/").content.decode()
+    page = national_client.get("/dashboard/quotes/").content.decode()
     assert "because [name removed] helped" in page and "(CL2)" in page
     assert "because 1" not in page
     staff = TextAnswer.objects.filter(text="staff view 0").first()
-    client.post(f"/dashboard/quotes/review/{staff.pk}/", {"decision": "reject", "text": "", "attribution": "Staff nurse 2"})
-    assert "staff view 0" not in client.get("/dashboard/quotes/").content.decode()
+    national_client.post(
+        f"/dashboard/quotes/review/{staff.pk}/", {"decision": "reject", "text": "", "attribution": "Staff nurse 2"}
+    )
+    assert "staff view 0" not in national_client.get("/dashboard/quotes/").content.decode()
     assert QuoteReview.objects.get(answer=staff).status == "rejected"
     assert (
-        client.post(f"/dashboard/quotes/review/{staff.pk}/", {"decision": "approve", "text": " ", "attribution": "x"}).status_code
+        national_client.post(
+            f"/dashboard/quotes/review/{staff.pk}/", {"decision": "approve", "text": " ", "attribution": "x"}
+        ).status_code
         == 400
     )
 
 
-def test_review_needs_review_rights_and_stays_within_the_leads_services(client, chadwick_answers):
+def test_review_needs_review_rights_and_stays_within_the_leads_services(client, chadwick_answers, service_reviewer):
     other = service("M")
     answer(other, "patient", {"comments": "from Morpeth"})
-    viewer = lead("viewer", "partnership_lead", review=False)
-    client.force_login(viewer)
+    national_without_reviews = lead("viewer", "partnership_lead", review=False)
+    client.force_login(national_without_reviews)
     assert client.get("/dashboard/quotes/review/").status_code == 403
-    cl_reviewer = lead("cl_reviewer", "service_lead", ["CL"], review=True)
-    client.force_login(cl_reviewer)
+    client.force_login(service_reviewer)
     assert "from Morpeth" not in client.get("/dashboard/quotes/review/").content.decode()
     morpeth = TextAnswer.objects.get(text="from Morpeth")
     assert (
@@ -131,14 +128,13 @@ def test_review_needs_review_rights_and_stays_within_the_leads_services(client, 
     assert client.get("/dashboard/quotes/?service=M").status_code == 403
 
 
-def test_suppressed_selections_show_no_quotes(client, reviewer, db):
+def test_suppressed_selections_show_no_quotes(national_client):
     tiny = service("TU")
     for index in range(3):
         answer(tiny, "patient", {"comments": f"tiny {index}"})
     for text in TextAnswer.objects.all():
         QuoteReview.objects.create(answer=text, status="approved", text=text.text, attribution="TU", reviewed_on="2026-11-02")
-    client.force_login(reviewer)
-    page = client.get("/dashboard/quotes/?service=TU").content.decode()
+    page = national_client.get("/dashboard/quotes/?service=TU").content.decode()
     assert "tiny 0" not in page and "fewer than 5 responses" in page
 
 
@@ -165,3 +161,12 @@ def test_add_user_command(db, monkeypatch):
     with pytest.raises(CommandError, match="too short|too common"):
         call_command("add_user", "carol", "--role", "partnership_lead", stdout=io.StringIO())
     assert not Lead.objects.filter(user__username__in=["bob", "carol"]).exists()
+
+
+def test_leads_and_reviews_are_listed_in_the_admin_but_not_edited(admin_client, chadwick_answers, national_lead):
+    review = quote_review(answer=TextAnswer.objects.first(), approve=True, text="fine", attribution="CL1")
+    for url in ("/admin/dashboard/lead/", "/admin/surveys/quotereview/"):
+        assert admin_client.get(url).status_code == 200
+    assert admin_client.get("/admin/dashboard/lead/add/").status_code == 403
+    assert admin_client.post(f"/admin/surveys/quotereview/{review.pk}/change/", {"status": "rejected"}).status_code == 403
+    assert QuoteReview.objects.get().status == "approved"

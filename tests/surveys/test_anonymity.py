@@ -1,6 +1,8 @@
-"""Nothing identifying is stored or logged (SPEC "Collection")."""
+"""Nothing identifying is stored or logged (docs/contract.md, "Collection rules")."""
 
+import io
 import logging
+import re
 import uuid
 
 from django.apps import apps
@@ -91,8 +93,6 @@ def test_a_thousand_submissions_leave_no_trace_and_ids_do_not_follow_their_order
     for secret in (PROBE_ADDRESS, PROBE_AGENT):
         assert secret not in stored and secret not in caplog.text
     # No time of day in any stored cell: nothing shaped like HH:MM.
-    import re
-
     assert not re.search(r"\b\d{2}:\d{2}(:\d{2})?\b", stored)
 
 
@@ -113,8 +113,6 @@ def test_access_log_leaves_out_collection_requests_and_client_addresses():
 
 
 def test_djangos_request_log_keeps_the_warning_but_not_the_link_of_a_collection_request(api, ward_tablet, client):
-    import io
-
     (handler,) = [
         handler
         for handler in logging.getLogger("django.request").handlers

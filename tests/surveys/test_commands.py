@@ -1,4 +1,4 @@
-"""Management commands of SPEC.md, including bad arguments."""
+"""The management commands of docs/contract.md, including bad arguments."""
 
 import io
 import shutil
@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from surveys.definitions import QUESTIONNAIRE_DIR
-from surveys.models import CollectionLink, Question, Questionnaire, Response, Service
+from surveys.models import CollectionLink, Question, Questionnaire, Response, Service, new_token
 
 
 def run(*args):
@@ -129,3 +129,8 @@ def test_show_links_lists_active_links(chadwick):
     run("create_link", "CL", "patient", "--kiosk")
     lines = run("show_links", "--base-url", "http://127.0.0.1:8000").strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("CL\tpatient\tkiosk\thttp://127.0.0.1:8000/c/")
+
+
+def test_link_tokens_never_start_with_a_dash_so_commands_take_them_as_arguments():
+    # One token in 64 used to start with "-", which revoke_link read as an option.
+    assert not any(new_token().startswith("-") for _ in range(1000))

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from scipy.stats import chi2_contingency
 
 from dashboard.stats import (
     Counts,
@@ -146,8 +147,6 @@ def test_report_2014_series_rides_along():
 
 
 def test_large_samples_use_pearsons_chi_squared_which_agrees_with_scipy():
-    from scipy.stats import chi2_contingency
-
     for a, na, b, nb in [(5_000, 10_000, 505, 1_000), (65_300, 100_000, 7_960, 12_000), (10, 900, 1, 200)]:
         table = [[a, na - a], [b, nb - b]]
         assert fisher_p(a, na, b, nb) == pytest.approx(chi2_contingency(table, correction=False)[1], rel=1e-9)

@@ -1,23 +1,25 @@
-"""Hardening: production settings, headers, login throttling, submission limits."""
+"""Hardening: production settings, password hashing, headers, login throttling, sessions, the access log.
+(Submission limits: tests/surveys/test_submission_limits.py.)"""
 
-import json
 import logging
 import os
 import subprocess
 import sys
-import uuid
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import global_settings
+from django.contrib.sessions.models import Session
 from django.core.cache import cache
 from django.utils import timezone
+from gunicorn.config import Config
 
+from peersurvey import settings as production_settings
 from peersurvey.gunicorn_logging import AnonymousAccessLogger
-from surveys.models import Response
-from tests.dashboard_helpers import PASSWORD, lead
+from tests.factories import DASHBOARD_URLS, PASSWORD, lead
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "x7Kq2-production-like-secret-" + "9f3a" * 10,
@@ -31,12 +33,8 @@ PRODUCTION = {
 }
 
 
-def test_check_deploy_is_clean_with_production_values():
-    env = {**os.environ, **PRODUCTION}
-    # Set for the browser tests' live server only; never in a deployment.
-    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    env.pop("DATABASE_URL", None)
-    result = subprocess.run(
+def check_deploy(env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
         env=env,
@@ -44,22 +42,32 @@ def test_check_deploy_is_clean_with_production_values():
         text=True,
         timeout=120,
     )
+
+
+def test_check_deploy_is_clean_with_production_values():
+    env = {**os.environ, **PRODUCTION}
+    # Set for the browser tests' live server only; never in a deployment.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    env.pop("DATABASE_URL", None)
+    result = check_deploy(env)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
 
 
 def test_check_deploy_complains_about_development_values():
     env = {key: value for key, value in os.environ.items() if key not in PRODUCTION}
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = check_deploy(env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stdout + result.stderr
+
+
+def test_production_hashes_passwords_with_pbkdf2_and_only_the_suite_with_md5(settings):
+    """tests/conftest.py's fast hasher (MD5) is the suite's alone."""
+    fast = "django.contrib.auth.hashers.MD5PasswordHasher"
+    assert settings.PASSWORD_HASHERS == [fast]
+    hashers = getattr(production_settings, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
+    assert hashers[0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    assert fast not in hashers
 
 
 def csp(reply):
@@ -67,9 +75,9 @@ def csp(reply):
 
 
 @pytest.mark.parametrize("who", ["anonymous", "lead"])
-def test_every_html_page_has_a_strict_policy(client, ward_tablet, staff_link, who):
+def test_every_html_page_has_a_strict_policy(client, ward_tablet, staff_link, national_lead, who):
     if who == "lead":
-        client.force_login(lead("national_lead", "partnership_lead", review=True))
+        client.force_login(national_lead)
     pages = [ward_tablet.path, staff_link.path, "/", "/accounts/login/"]
     if who == "lead":
         pages += ["/dashboard/", "/dashboard/quotes/", "/dashboard/report/", "/dashboard/paper/"]
@@ -85,18 +93,9 @@ def test_every_html_page_has_a_strict_policy(client, ward_tablet, staff_link, wh
         assert reply["X-Frame-Options"] == "DENY"
 
 
-def test_dashboard_data_and_exports_are_never_cached(client, db):
-    client.force_login(lead("national_lead", "partnership_lead"))
-    for path in [
-        "/dashboard/",
-        "/dashboard/data.json",
-        "/dashboard/charts.json",
-        "/dashboard/report/",
-        "/dashboard/export/aggregate.csv",
-        "/dashboard/export/responses.csv",
-        "/dashboard/quotes/",
-    ]:
-        assert "no-store" in client.get(path)["Cache-Control"], path
+def test_dashboard_data_and_exports_are_never_cached(national_client):
+    for path in DASHBOARD_URLS:
+        assert "no-store" in national_client.get(path)["Cache-Control"], path
 
 
 def log_in(client, username, password):
@@ -134,11 +133,9 @@ def test_admin_login_is_throttled_too(client, db):
     assert "locked for 15 minutes" in client.post("/admin/login/", {"username": "root", "password": "x"}).content.decode()
 
 
-def test_sessions_expire_after_an_hour_without_a_page_view_even_with_the_dashboard_open(client, db, settings):
-    from django.contrib.sessions.models import Session
-
+def test_sessions_expire_after_an_hour_without_a_page_view_even_with_the_dashboard_open(client, national_lead, settings):
     assert settings.SESSION_COOKIE_AGE <= 60 * 60
-    client.force_login(lead("nat", "partnership_lead"))
+    client.force_login(national_lead)
 
     def expiry():
         return Session.objects.get(session_key=client.session.session_key).expire_date
@@ -153,35 +150,6 @@ def test_sessions_expire_after_an_hour_without_a_page_view_even_with_the_dashboa
     assert client.get("/dashboard/data.json").status_code == 302  # idle too long: log in again
 
 
-def submit(api, link):
-    return api.submit(link, {"client_id": str(uuid.uuid4()), "answers": {"useful": "yes"}})
-
-
-def test_a_flooding_link_gets_429_while_another_link_is_served(api, ward_tablet, patient_link, settings):
-    cache.clear()
-    settings.PEERSURVEY_LINK_RATE_LIMIT = 5
-    statuses = [submit(api, ward_tablet).status_code for _ in range(8)]
-    assert statuses == [201] * 5 + [429] * 3
-    reply = submit(api, ward_tablet)
-    assert reply.status_code == 429 and 0 < int(reply["Retry-After"]) <= 60
-    assert submit(api, patient_link).status_code == 201
-    assert Response.objects.count() == 6
-
-
-def test_an_honest_tablet_flushing_100_queued_answers_is_not_limited(api, ward_tablet):
-    cache.clear()
-    assert {submit(api, ward_tablet).status_code for _ in range(100)} == {201}
-    assert Response.objects.count() == 100
-
-
-def test_an_oversized_body_gets_413_and_stores_nothing(api, ward_tablet, settings):
-    big = json.dumps({"client_id": str(uuid.uuid4()), "answers": {"comments": "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 10)}})
-    reply = api.submit(ward_tablet, big)
-    assert reply.status_code == 413
-    assert reply.json()["errors"]["body"]
-    assert Response.objects.count() == 0
-
-
 @pytest.mark.parametrize(
     "path,logged",
     [
@@ -191,8 +159,6 @@ def test_an_oversized_body_gets_413_and_stores_nothing(api, ward_tablet, setting
     ],
 )
 def test_gunicorn_access_log_leaves_out_collection_requests_and_addresses(path, logged):
-    from gunicorn.config import Config
-
     config = Config()
     config.set("accesslog", "-")
     config.set("access_log_format", '"%(m)s %(U)s" %(s)s %(B)s %(M)sms')
@@ -217,13 +183,11 @@ def test_gunicorn_access_log_leaves_out_collection_requests_and_addresses(path, 
         "HTTP_USER_AGENT": "Probe",
         "SERVER_PROTOCOL": "HTTP/1.1",
     }
-    import datetime
-
     logger.access(
         Response(),
         type("Req", (), {"headers": [], "method": "GET", "path": path, "query": "", "uri": path, "version": (1, 1)})(),
         environ,
-        datetime.timedelta(seconds=0.01),
+        timedelta(seconds=0.01),
     )
     assert bool(lines) is logged
     assert not any("203.0.113.5" in line or "Probe" in line for line in lines)

@@ -1,4 +1,4 @@
-"""SPEC.md's code table, written out literally: it is a public contract."""
+"""The code table of docs/contract.md, written out literally: it is a public contract."""
 
 MAIN = {
     "useful": ("one", ["yes", "sometimes", "no"]),

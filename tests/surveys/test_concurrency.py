@@ -1,4 +1,4 @@
-"""Idempotency under concurrency (SPEC "JSON submission API"): a tablet that
+"""Idempotency under concurrency (docs/contract.md, "JSON submission API"): a tablet that
 replays its outbox while the first send is still in flight must store nothing
 twice, and a client_id reused with other answers must keep the first.
 

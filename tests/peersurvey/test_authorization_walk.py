@@ -23,14 +23,13 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from surveys.models import CollectionLink, QuoteReview, Response, TextAnswer
 from surveys.quotes import quote_review
 from surveys.services import link_create, link_revoke
-from tests.dashboard_helpers import answer, lead, service
+from tests.factories import answer, service
 
 # SAN's figures are chosen so that they cannot turn up by accident: response counts
 # of 60 or more are never a clock or calendar number, these two are no layout number
@@ -201,9 +200,9 @@ def test_every_url_pattern_is_in_the_walk_table():
 
 
 @pytest.fixture
-def world(db):
+def world(chadwick, national_lead, service_reviewer, outsider):
     days = [date(2026, 9, 5), date(2026, 10, 12), date(2026, 11, 20)]
-    cl = service("CL", security="low", specialisms=["women"])
+    cl = chadwick  # low secure, women
     m = service("M", security="medium")
     san = service("SAN", security="medium", specialisms=["adolescent"])
     usefuls = ["yes", "sometimes", "no"]
@@ -233,20 +232,18 @@ def world(db):
             texts.append(TextAnswer.objects.get(response=response, question__code="comments"))
     for index in range(SAN_STAFF):
         answer(san, "staff", {"useful": "yes", "useful_why": f"{MARKER} staff {index}" if index == 0 else ""}, on=days[index % 3])
-    partnership = lead("national", "partnership_lead", review=True)
-    quote_review(answer=texts[0], approve=True, text=texts[0].text, attribution="SAN1", reviewer=partnership)
+    quote_review(answer=texts[0], approve=True, text=texts[0].text, attribution="SAN1", reviewer=national_lead)
     cl_text = TextAnswer.objects.get(response__service=cl, question__code="comments")
-    quote_review(answer=cl_text, approve=True, text=cl_text.text, attribution="CL1", reviewer=partnership)
+    quote_review(answer=cl_text, approve=True, text=cl_text.text, attribution="CL1", reviewer=national_lead)
     revoked = link_create(service=san, group="patient", label="old tablet")
     link_revoke(token=revoked.token)
-    outsider = get_user_model().objects.create_user("outsider", password="irrelevant password 9")
     return {
         "users": {
             "anonymous": None,
             "outsider": outsider,
             # Review rights, so the review queue and actions really answer for them.
-            "service_lead": lead("cl_lead", "service_lead", ["CL"], review=True),
-            "partnership_lead": partnership,
+            "service_lead": service_reviewer,
+            "partnership_lead": national_lead,
         },
         "params": {
             "san_patient": CollectionLink.objects.get(service=san, questionnaire__code="patient", revoked_on=None).token,
@@ -399,11 +396,9 @@ def test_the_leak_detectors_catch_what_they_should():
     assert not san_figures("You may not see figures for service SAN.")
 
 
-def test_paper_chooser_refuses_another_service_with_403(client, db):
-    service("CL")
+def test_paper_chooser_refuses_another_service_with_403(service_client):
     service("SAN")
-    client.force_login(lead("cl_lead", "service_lead", ["CL"]))
-    assert client.get("/dashboard/paper/?service=SAN&questionnaire=patient").status_code == 403
+    assert service_client.get("/dashboard/paper/?service=SAN&questionnaire=patient").status_code == 403
 
 
 SPELLINGS = ["san", "San", "%20SAN", "SAN%20", "SAN%0A", "S%C3%80N"]
@@ -437,10 +432,10 @@ NUL_PATHS = [
 
 
 @pytest.mark.parametrize("method,path", NUL_PATHS)
-def test_a_nul_in_a_path_parameter_is_a_404_not_a_500(db, method, path):
+def test_a_nul_in_a_path_parameter_is_a_404_not_a_500(national_lead, method, path):
     service("SAN")
     client = Client(raise_request_exception=False)
-    client.force_login(lead("national", "partnership_lead"))
+    client.force_login(national_lead)
     body = {"client_id": "8b0d3a52-6f1e-4b43-9a53-2b8f7c1d9e10", "answers": {"useful": "yes"}}
     reply = client.post(path, body, content_type="application/json") if method == "post" else client.get(path)
     assert reply.status_code == 404
@@ -465,9 +460,9 @@ NUL_AUDITED = [
 
 
 @pytest.mark.parametrize("path", NUL_AUDITED)
-def test_a_nul_in_an_audited_dashboard_parameter_is_refused_not_a_500(db, path):
+def test_a_nul_in_an_audited_dashboard_parameter_is_refused_not_a_500(national_lead, path):
     service("SAN")
     client = Client(raise_request_exception=False)
-    client.force_login(lead("national", "partnership_lead", review=True))
+    client.force_login(national_lead)
     # A junk page number just shows the first page (Django's Paginator.get_page).
     assert client.get(path).status_code in ((200,) if "page=" in path else (400, 404))

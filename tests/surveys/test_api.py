@@ -1,4 +1,4 @@
-"""POST /api/v1/links/<token>/responses, exactly as SPEC.md says."""
+"""POST /api/v1/links/<token>/responses, exactly as docs/contract.md says."""
 
 import json
 import uuid
@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from surveys.models import ChoiceAnswer, Response, TextAnswer
-from surveys.services import link_revoke
+from surveys.services import link_create, link_revoke
 
 ANSWERS = {"useful": "yes", "ideal_forms": ["emotional", "practical"], "useful_why": "we understand each other"}
 
@@ -108,8 +108,6 @@ def test_only_post_is_allowed(api, ward_tablet):
 
 
 def test_running_numbers_count_up_within_each_service(api, ward_tablet, morpeth):
-    from surveys.services import link_create
-
     morpeth_link = link_create(service=morpeth, group="staff")
     for _ in range(3):
         api.submit(ward_tablet, body())

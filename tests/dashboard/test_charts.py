@@ -2,7 +2,7 @@
 
 from dashboard.charts import all_figures, question_figure
 from dashboard.stats import figures_from_counts
-from tests.test_stats import GENDER, QUESTION, counts
+from tests.dashboard.test_stats import GENDER, QUESTION, counts
 
 
 def test_question_chart_is_the_reports_comparison():

@@ -1,8 +1,8 @@
 """The dashboard's fast path (tallies) gives exactly the numbers a full recount gives,
-after random submissions, purges and imports; and data.json's cost stays fixed."""
+after random submissions, purges and imports; and data.json's cost stays fixed.
+(Rebuilding the tallies: tests/surveys/test_tallies_rebuild.py.)"""
 
 import random
-import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -20,14 +20,9 @@ from dashboard.selection import Selection
 from dashboard.stats import _by_month
 from surveys.imports import responses_import
 from surveys.models import Response, Tally
-from surveys.selectors import loaded_questionnaire
-from surveys.services import response_submit, responses_purge
-from surveys.tallies import tallies_differences, tallies_rebuild
-from surveys.validation import Submission, clean_answers
-from tests.dashboard_helpers import lead, link, service
-from tests.fuzzing import valid_answers
-
-FIRST_DAY = date(2026, 1, 20)
+from surveys.services import responses_purge
+from surveys.tallies import tallies_differences
+from tests.factories import lead, service, submit_randomly, tally_services
 
 
 @given(
@@ -53,22 +48,6 @@ def test_date_windows_cover_exactly_the_days_asked_for(date_from, date_to):
     wanted = [lowest + timedelta(days=offset) for offset in range((highest - lowest).days + 1)]
     wanted = [day for day in wanted if (not date_from or day >= date_from) and (not date_to or day <= date_to)]
     assert sorted(covered) == wanted  # no day missing, none twice
-
-
-def submit_randomly(rng, services, count):
-    for _ in range(count):
-        service_ = rng.choice(services)
-        group = "patient" if rng.random() < 0.75 else "staff"
-        link_ = link(service_, group)
-        definition = loaded_questionnaire(link_.questionnaire_id).definition
-        response_submit(
-            service=service_,
-            questionnaire=link_.questionnaire,
-            submission=Submission(client_id=uuid.uuid4(), answers=clean_answers(definition, valid_answers(rng, definition))),
-            channel=link_.channel,
-            link=link_,
-            submitted_on=FIRST_DAY + timedelta(days=rng.randrange(0, 120)),
-        )
 
 
 SELECTIONS = [
@@ -104,30 +83,25 @@ def assert_fast_path_matches_recount(access):
 
 @pytest.fixture
 def services(db):
-    return [
-        service("A", security="low", specialisms=["women"]),
-        service("B", security="medium"),
-        service("C", security="medium", specialisms=["learning_disability"]),
-        service("D", security="high"),
-    ]
+    return tally_services()
 
 
-def test_tallies_match_a_full_recount_after_random_submissions_purges_and_imports(services, client):
+def test_tallies_match_a_full_recount_after_random_submissions_purges_and_imports(services, client, national_lead):
     rng = random.Random(20261126)
-    partnership = access_for(lead("national", "partnership_lead"))
+    partnership = access_for(national_lead)
     submit_randomly(rng, services, 160)
     assert Tally.objects.exists()
     assert_fast_path_matches_recount(partnership)
-    service_lead = lead("a_lead", "service_lead", ["A"])
-    client.force_login(service_lead)
-    assert_fast_path_matches_recount(access_for(service_lead))  # by_service shows only A
+    lead_of_a = lead("a_lead", "service_lead", ["A"])
+    client.force_login(lead_of_a)
+    assert_fast_path_matches_recount(access_for(lead_of_a))  # by_service shows only A
 
     responses_purge(before=date(2026, 2, 14), service_code="B")
     responses_purge(before=date(2026, 3, 5))
     assert not Response.objects.filter(submitted_on__lt=date(2026, 3, 5)).exists()
     assert_fast_path_matches_recount(partnership)
 
-    client.force_login(lead("exporter", "partnership_lead"))
+    client.force_login(national_lead)
     exported = b"".join(client.get("/dashboard/export/responses.csv").streaming_content)
     before = tally_counts(Selection(), partnership)[0]
     responses_purge(before=date(2026, 11, 1))
@@ -136,14 +110,6 @@ def test_tallies_match_a_full_recount_after_random_submissions_purges_and_import
     assert tally_counts(Selection(), partnership)[0].n == before.n
     submit_randomly(rng, services, 40)
     assert_fast_path_matches_recount(partnership)
-
-
-def test_rebuild_gives_the_same_tallies_as_counting_as_answers_arrive(services):
-    submit_randomly(random.Random(7), services, 60)
-    kept = sorted(Tally.objects.values_list("service_id", "period", "start", "among", "kind", "ref", "n"))
-    Tally.objects.all().delete()
-    tallies_rebuild()
-    assert sorted(Tally.objects.values_list("service_id", "period", "start", "among", "kind", "ref", "n")) == kept
 
 
 @pytest.mark.parametrize(
@@ -156,9 +122,9 @@ def test_rebuild_gives_the_same_tallies_as_counting_as_answers_arrive(services):
         (Selection(about={"gender": "male"}, date_from=date(2026, 2, 3)), False),
     ],
 )
-def test_the_fast_path_is_used_for_what_the_tallies_hold(services, selection, fast):
+def test_the_fast_path_is_used_for_what_the_tallies_hold(services, national_lead, selection, fast):
     submit_randomly(random.Random(3), services, 40)
-    access = access_for(lead("national", "partnership_lead"))
+    access = access_for(national_lead)
     with CaptureQueriesContext(connection) as captured:
         counts, services_counted = dashboard.queries.selection_counts(selection, access)
     used_tallies = any("surveys_tally" in query["sql"] for query in captured.captured_queries)
@@ -180,20 +146,3 @@ def test_data_json_takes_at_most_five_queries_whatever_the_data(services, client
         assert client.get(f"/dashboard/data.json{query}").status_code == 200
     # The session, the user with their role, the services, the tallies, the audit row.
     assert len(small) == len(large) <= 5
-
-
-def test_rebuild_tallies_check_finds_a_tally_out_of_step_and_a_rebuild_mends_it(services):
-    import io
-
-    from django.core.management import call_command
-    from django.core.management.base import CommandError
-
-    submit_randomly(random.Random(11), services, 10)
-    out = io.StringIO()
-    call_command("rebuild_tallies", "--check", stdout=out)
-    assert "match a full recount" in out.getvalue()
-    Tally.objects.filter(pk=Tally.objects.order_by("pk").values("pk")[:1]).update(n=999)
-    with pytest.raises(CommandError, match="stored 999"):
-        call_command("rebuild_tallies", "--check", stdout=io.StringIO())
-    call_command("rebuild_tallies", stdout=io.StringIO())
-    call_command("rebuild_tallies", "--check", stdout=io.StringIO())

@@ -1,5 +1,5 @@
-"""Paper entry: CSV import in the response export's layout, the import_responses
-command, and the paper form on the dashboard."""
+"""Paper questionnaires in bulk: CSV import in the response export's layout, and the
+import_responses command. (The paper form on the dashboard: tests/dashboard/test_paper_form.py.)"""
 
 import io
 import os
@@ -15,14 +15,14 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from surveys.imports import ImportInvalid, responses_import
-from surveys.models import ChoiceAnswer, CollectionLink, QuoteReview, QuoteStatus, Response, Service, TextAnswer
+from surveys.models import CollectionLink, QuoteReview, QuoteStatus, Response, Service, TextAnswer
 from surveys.quotes import quote_review
 from surveys.selectors import latest_loaded, latest_questionnaire
 from surveys.services import response_submit
 from surveys.validation import Submission, clean_answers
-from tests.dashboard_helpers import answer, lead, service
+from tests.factories import answer, chosen, service, texts
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 HEADER = (
     "service,questionnaire,version,channel,submitted_on,number,"
     "useful.yes,useful.sometimes,useful.no,fears.trust,fears.confidentiality,benefits.reduces_workload,"
@@ -32,21 +32,6 @@ HEADER = (
 
 def csv_file(*lines, header=HEADER) -> bytes:
     return ("\r\n".join([header, *lines]) + "\r\n").encode()
-
-
-def chosen(response) -> dict[str, list[str]]:
-    codes: dict[str, list[str]] = {}
-    for question, option in (
-        ChoiceAnswer.objects.filter(response=response)
-        .values_list("option__question__code", "option__code")
-        .order_by("option__question__position", "option__position")
-    ):
-        codes.setdefault(question, []).append(option)
-    return codes
-
-
-def texts(response) -> dict[str, str]:
-    return dict(TextAnswer.objects.filter(response=response).values_list("question__code", "text"))
 
 
 def paper(service_, group, answers, *, on, number=None):
@@ -165,8 +150,7 @@ def export(client) -> bytes:
     return b"".join(reply.streaming_content)
 
 
-def test_export_import_export_is_byte_identical(db, client, tmp_path):
-    national_lead = lead("national_lead", "partnership_lead", review=True)
+def test_export_import_export_is_byte_identical(national_client, tmp_path):
     cl, m = service("CL", specialisms=["women"]), service("M", security="medium")
     for index in range(6):
         answer(
@@ -202,8 +186,7 @@ def test_export_import_export_is_byte_identical(db, client, tmp_path):
             text=f"{text.text} [edited]" if position % 5 == 0 else text.text,
             attribution="as reviewed",
         )
-    client.force_login(national_lead)
-    first = export(client)
+    first = export(national_client)
     assert first.count(b"\r\n") > 17 and b"'=HYPERLINK" in first and b"[edited]" in first
 
     # An empty database, apart from the services the file names.
@@ -227,7 +210,7 @@ def test_export_import_export_is_byte_identical(db, client, tmp_path):
         == "CL1"
     )
 
-    assert export(client) == first
+    assert export(national_client) == first
 
 
 # --- the command -------------------------------------------------------------
@@ -290,108 +273,3 @@ def test_command_exit_status_in_a_real_process(tmp_path):
         "line 3: service: No service has code 'XX'; add it with add_service first.",
         f"CommandError: Nothing imported from {bad}: 2 problem(s), listed above.",
     ]
-
-
-# --- the paper form ------------------------------------------------------------
-
-
-@pytest.fixture
-def service_lead(chadwick, morpeth):
-    return lead("service_lead", "service_lead", services=["CL"])
-
-
-def test_paper_form_stores_a_paper_questionnaire_and_starts_again_empty(client, service_lead):
-    client.force_login(service_lead)
-    page = client.get("/dashboard/paper/CL/patient/")
-    assert page.status_code == 200
-    html = page.content.decode()
-    assert "Date on the paper form" in html and f'value="{timezone.localdate().isoformat()}"' in html
-    assert "<fieldset" in html and 'for="id_useful_why"' in html
-
-    reply = client.post(
-        "/dashboard/paper/CL/patient/",
-        {
-            "paper_date": "2014-06-30",
-            "useful": "sometimes",
-            "fears": ["trust", "boundaries"],
-            "useful_why": "Someone who has been there",
-            "client_id": page.context["form"]["client_id"].value(),
-        },
-        follow=True,
-    )
-
-    assert reply.redirect_chain == [("/dashboard/paper/CL/patient/", 302)]
-    html = reply.content.decode()
-    assert "Saved paper questionnaire CL1" in html
-    assert "Someone who has been there" not in html and "checked" not in html
-    response = Response.objects.get()
-    assert (response.service.code, response.questionnaire.code, response.channel, response.submitted_on, response.link) == (
-        "CL",
-        "patient",
-        "paper",
-        date(2014, 6, 30),
-        None,
-    )
-    assert chosen(response) == {"useful": ["sometimes"], "fears": ["trust", "boundaries"]}
-    assert texts(response) == {"useful_why": "Someone who has been there"}
-
-
-def test_paper_form_stores_a_double_click_once(client, service_lead):
-    client.force_login(service_lead)
-    form = {"paper_date": "2014-06-30", "useful": "yes", "client_id": str(uuid.uuid4())}
-    client.post("/dashboard/paper/CL/staff/", form)
-    reply = client.post("/dashboard/paper/CL/staff/", form, follow=True)
-    assert "Saved paper questionnaire CL1" in reply.content.decode()
-    assert Response.objects.count() == 1
-
-
-@pytest.mark.parametrize(
-    "form,message",
-    [
-        ({"paper_date": "2014-06-30"}, "No answers were given"),
-        ({"paper_date": "2999-01-01", "useful": "yes"}, "cannot be in the future"),
-        ({"paper_date": "", "useful": "yes"}, "This field is required"),
-        ({"paper_date": "2014-06-30", "useful": "perhaps"}, "Select a valid choice"),
-    ],
-)
-def test_paper_form_refuses_bad_input_and_stores_nothing(client, service_lead, form, message):
-    client.force_login(service_lead)
-    reply = client.post("/dashboard/paper/CL/patient/", form)
-    assert reply.status_code == 200 and message in reply.content.decode()
-    assert Response.objects.count() == 0
-
-
-def test_paper_chooser_offers_only_the_leads_services(client, service_lead):
-    client.force_login(service_lead)
-    page = client.get("/dashboard/paper/")
-    assert page.status_code == 200
-    assert 'value="CL"' in page.content.decode() and 'value="M"' not in page.content.decode()
-    assert 'href="/dashboard/paper/" aria-current="page">Paper entry' in page.content.decode()
-    reply = client.get("/dashboard/paper/", {"service": "CL", "questionnaire": "staff"})
-    assert (reply.status_code, reply["Location"]) == (302, "/dashboard/paper/CL/staff/")
-    assert client.get("/dashboard/paper/", {"service": "M", "questionnaire": "staff"}).status_code == 403
-
-
-def test_a_service_lead_may_not_enter_paper_for_another_service(client, service_lead):
-    client.force_login(service_lead)
-    assert client.get("/dashboard/paper/M/patient/").status_code == 403
-    assert client.post("/dashboard/paper/M/patient/", {"paper_date": "2014-06-30", "useful": "yes"}).status_code == 403
-    assert client.get("/dashboard/paper/CL/carers/").status_code == 404
-    assert Response.objects.count() == 0
-
-
-def test_a_partnership_lead_may_enter_paper_for_any_service(client, chadwick, morpeth):
-    client.force_login(lead("national_lead", "partnership_lead"))
-    reply = client.post("/dashboard/paper/M/staff/", {"paper_date": "2014-06-30", "useful": "no"})
-    assert reply.status_code == 302
-    assert Response.objects.get().service.code == "M"
-    assert client.get("/dashboard/paper/NOPE/staff/").status_code == 404
-
-
-def test_paper_entry_needs_a_login(client, chadwick):
-    for url in ("/dashboard/paper/", "/dashboard/paper/CL/patient/"):
-        reply = client.get(url)
-        assert (reply.status_code, reply["Location"]) == (302, f"/accounts/login/?next={url}")
-    reply = client.post("/dashboard/paper/CL/patient/", {"paper_date": "2014-06-30", "useful": "yes"})
-    assert reply.status_code == 302 and reply["Location"].startswith("/accounts/login/")
-    assert Response.objects.count() == 0
