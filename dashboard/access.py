@@ -36,6 +36,13 @@ class Access:
     def may_slice_nationally(self) -> bool:
         return self.every_service
 
+    @property
+    def may_export_responses(self) -> bool:
+        """The response-level export is for partnership leads only: a service lead
+        works beside the people who answered, and knows who was on the ward in a
+        given month, so rows (even k-anonymous ones) would tell them most."""
+        return self.every_service
+
 
 def access_for(user) -> Access:
     """The user's dashboard access, or PermissionDenied (403) without a role.

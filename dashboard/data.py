@@ -10,12 +10,14 @@ from __future__ import annotations
 from django.conf import settings
 
 from surveys.codes import GROUPS
+from surveys.quotes import attribution, quote_label
 from surveys.report_2014 import report_2014
 from surveys.selectors import latest_loaded
 
 from .access import Access
-from .queries import selection_counts
+from .queries import released_through, selection_counts
 from .queries.quotes import approved_quotes, group_sizes
+from .release import disclosure, release_counts
 from .selection import Selection
 from .stats import QuestionMeta, comparative_questions, figures_from_counts, suppressed
 
@@ -43,12 +45,17 @@ def about_options() -> dict[str, list[tuple[str, str]]]:
 
 
 def dashboard_data(selection: Selection, access: Access) -> dict:
-    min_cell = settings.PEERSURVEY_MIN_CELL
+    """Every figure of a selection, released: the only way figures reach a page,
+    data.json, charts.json, the report or the aggregate CSV."""
+    min_cell, perturb = settings.PEERSURVEY_MIN_CELL, settings.PEERSURVEY_PERTURB
     counts, services = selection_counts(selection, access)
-    data = figures_from_counts(counts, questions(), min_cell=min_cell, report_2014=report_2014(), selection=selection.as_dict())
+    about = next(iter(selection.about.items()), None)
+    released = release_counts(counts, min_cell=min_cell, about=about, perturb=perturb)
+    data = figures_from_counts(released, questions(), min_cell=min_cell, report_2014=report_2014(), selection=selection.as_dict())
     for group in GROUPS:
-        hidden = suppressed(counts.n.get(group, 0), min_cell)
+        hidden = suppressed(released.n.get(group, 0), min_cell)
         data["groups"][group]["services"] = None if hidden else services.get(group, 0)
+    data["disclosure"] = disclosure(min_cell=min_cell, perturb=perturb, released_through=released_through(selection))
     return data
 
 
@@ -59,3 +66,17 @@ def quotes_data(access: Access, *, service: str = "", question: str = ""):
     shown = [group for group, n in sizes.items() if not suppressed(n, settings.PEERSURVEY_MIN_CELL)]
     hidden = [group for group in sizes if group not in shown]
     return approved_quotes(access, groups=shown, service=service, question=question), hidden
+
+
+def suggest_attributions(answers, *, job_titles: dict[tuple[str, str], int], min_cell: int) -> None:
+    """Give each text awaiting review the attribution a reviewer starts from:
+    a job title only where at least `min_cell` released staff of the service share it."""
+    for answer in answers:
+        title = (answer.job_title or "").strip()
+        common = job_titles.get((answer.service_code, title.lower()), 0) >= min_cell
+        answer.suggested = attribution(
+            group=answer.group,
+            service_code=answer.service_code,
+            label=quote_label(answer.response_id),
+            job_title=title if title and common else None,
+        )

@@ -9,22 +9,21 @@ from __future__ import annotations
 import csv
 import functools
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator
 
-from django.conf import settings
-from django.db.models import Count, TextField
+from django.db.models import OuterRef, Subquery, TextField
 from django.db.models.functions import Cast
 from django.http import StreamingHttpResponse
 
-from surveys.codes import GROUPS, Kind
-from surveys.csv_format import RESPONSE_COLUMNS, defuse
-from surveys.models import ChoiceAnswer, Option, Question, QuoteStatus, TextAnswer
+from surveys.codes import GROUPS
+from surveys.csv_format import EXPORT_COLUMNS, defuse
+from surveys.models import ChoiceAnswer, Option, Release
+from surveys.tallies import EVERYONE
 
-from .access import Access
 from .data import current_definitions, questions
-from .queries import selected_responses
+from .queries import released_responses
 from .selection import Selection
-from .stats import suppressed
 
 SUPPRESSED = "suppressed"
 # Response ids as the database writes them: a UUID object per answer would
@@ -96,65 +95,42 @@ def aggregate_rows(data: dict) -> Iterator[list]:
             yield row
 
 
-def _export_selection(selection: Selection, access: Access) -> Selection:
-    """Response-level rows only ever come from services the user may see by name."""
-    if access.every_service or selection.services:
-        return selection
-    return Selection(
-        services=tuple(sorted(access.own_codes)) or ("\x00none",),
-        security=selection.security,
-        specialism=selection.specialism,
-        date_from=selection.date_from,
-        date_to=selection.date_to,
-        about=selection.about,
-    )
+# About-you answers kept in the response export, most useful first: a block of
+# rows that would otherwise hold a rarer combination than `min_cell` loses them
+# from the end of this list (ethnicity first), all of them if need be.
+KEPT_ABOUT = ("gender", "time_in_service", "time_in_secure", "age_band", "ethnicity")
 
 
-def response_columns() -> tuple[list[str], list[tuple[str, str]], list[str]]:
-    """Header, (question, option) per option column, and text question codes."""
-    metas = questions()
-    option_columns = [(meta.code, code) for meta in metas for code, _ in meta.options]
-    texts: list[str] = []
-    for definition in current_definitions().values():
-        for question in definition.questions:
-            if question.kind == Kind.TEXT and question.code not in texts:
-                texts.append(question.code)
-    header = [*RESPONSE_COLUMNS] + [f"{q}.{o}" for q, o in option_columns] + texts
-    return header, option_columns, texts
+def response_columns() -> tuple[list[str], list[tuple[str, str]]]:
+    """Header, and (question, option) per 0/1 option column: every choice
+    question but the about-you ones, which have a column each."""
+    option_columns = [(meta.code, code) for meta in questions() if meta.section != "about_you" for code, _ in meta.options]
+    header = [*EXPORT_COLUMNS, *KEPT_ABOUT] + [f"{q}.{o}" for q, o in option_columns]
+    return header, option_columns
 
 
-def response_rows(selection: Selection, access: Access, *, chunk_size: int = 2000) -> Iterator[list]:
-    """One row per response: 0/1 per option, approved free text only.
+def response_rows(selection: Selection, *, min_cell: int, chunk_size: int = 2000) -> Iterator[list]:
+    """One row per released response, k-anonymous: safe to hand to an analyst.
 
-    The responses stream from a server-side cursor; their answers come as
-    plain tuples, two queries per `chunk_size` responses, so a million
-    responses export in constant memory. A group under the suppression
-    threshold in the selection is left out entirely.
+    No running number, no channel, no free text, and the month of release, not
+    a day. Rows come in blocks of one service, questionnaire version and month
+    (each at least `min_cell` rows: releases come in batches); within a block,
+    about-you answers are dropped from the end of `KEPT_ABOUT` until every
+    combination of them is shared by at least `min_cell` rows. A block smaller
+    than `min_cell` is left out. Streamed: one block in memory at a time.
     """
-    header, option_columns, texts = response_columns()
+    header, option_columns = response_columns()
     yield header
-    selection = _export_selection(selection, access)
-    responses = selected_responses(selection)
-    sizes = dict(responses.values_list("questionnaire__code").annotate(n=Count("id")))
-    shown = [group for group in GROUPS if not suppressed(sizes.get(group, 0), settings.PEERSURVEY_MIN_CELL)]
-    if not shown:
-        return
     blank, column_of = _option_layout(option_columns)
-    text_column = {code: position for position, code in enumerate(texts)}
-    text_codes = dict(Question.objects.values_list("id", "code"))
+    about_of = _about_layout()
+    released = Release.objects.filter(response=OuterRef("pk"), among=EVERYONE).values("released_on")[:1]
     rows = (
-        responses.filter(questionnaire__code__in=shown)
-        .order_by("service__code", "number")
-        .values_list(
-            AS_TEXT("id"),
-            "service__code",
-            "questionnaire__code",
-            "questionnaire__version",
-            "channel",
-            "submitted_on",
-            "number",
-        )
+        released_responses(selection)
+        .annotate(released_on=Subquery(released))
+        .order_by("service__code", "questionnaire__code", "questionnaire__version", "released_on", "id")
+        .values_list(AS_TEXT("id"), "service__code", "questionnaire__code", "questionnaire__version", "released_on")
     )
+    block: list[tuple] = []
     for chunk in _chunks(rows.iterator(chunk_size=chunk_size), chunk_size):
         ids = [uuid.UUID(row[0]) for row in chunk]
         chosen: dict = {}
@@ -162,21 +138,55 @@ def response_rows(selection: Selection, access: Access, *, chunk_size: int = 200
             AS_TEXT("response_id"), "option_id"
         ):
             chosen.setdefault(response_id, []).append(option_id)
-        written: dict = {}
-        for response_id, question_id, text in TextAnswer.objects.filter(
-            response_id__in=ids, review__status=QuoteStatus.APPROVED
-        ).values_list(AS_TEXT("response_id"), "question_id", "review__text"):
-            written.setdefault(response_id, {})[text_codes[question_id]] = text
-        for pk, service_code, group, version, channel, submitted_on, number in chunk:
+        for pk, service_code, group, version, released_on in chunk:
+            key = (service_code, group, version, released_on.strftime("%Y-%m"))
+            if block and block[0][0] != key:
+                yield from _anonymous_block(block, min_cell)
+                block = []
             cells = list(blank[group])
+            about = dict.fromkeys(KEPT_ABOUT, "")
             for option_id in chosen.get(pk, ()):
                 position = column_of.get((group, option_id))
                 if position is not None:
                     cells[position] = 1
-            free = [""] * len(texts)
-            for code, text in written.get(pk, {}).items():
-                free[text_column[code]] = text
-            yield [service_code, group, version, channel, submitted_on.isoformat(), number, *cells, *free]
+                elif option_id in about_of:
+                    question, code = about_of[option_id]
+                    about[question] = code
+            block.append((key, tuple(about[q] for q in KEPT_ABOUT), cells))
+    if block:
+        yield from _anonymous_block(block, min_cell)
+
+
+def _anonymous_block(block: list[tuple], min_cell: int) -> Iterator[list]:
+    if len(block) < min_cell:
+        return
+    kept = k_anonymous_width([about for _, about, _ in block], min_cell)
+    for key, about, cells in block:
+        yield [*key, *about[:kept], *[""] * (len(about) - kept), *cells]
+
+
+def k_anonymous_width(rows: list[tuple[str, ...]], min_cell: int) -> int:
+    """How many leading about-you answers a block may keep: the most for which
+    every combination is shared by at least `min_cell` rows.
+
+    >>> rows = [("female", "lt_1y")] * 5 + [("male", "lt_1y")] * 4 + [("male", "5_9y")]
+    >>> k_anonymous_width(rows, 5)  # gender alone: 5 women, 5 men
+    1
+    >>> k_anonymous_width(rows[:9], 5)  # 5 women, 4 men: nothing
+    0
+    """
+    for width in range(len(rows[0]) if rows else 0, 0, -1):
+        if min(Counter(row[:width] for row in rows).values()) >= min_cell:
+            return width
+    return 0
+
+
+def _about_layout() -> dict[int, tuple[str, str]]:
+    """Option id -> (about-you question, option code), for every questionnaire version."""
+    return {
+        pk: (question, code)
+        for pk, question, code in Option.objects.filter(question__code__in=KEPT_ABOUT).values_list("id", "question__code", "code")
+    }
 
 
 def _option_layout(option_columns: list[tuple[str, str]]) -> tuple[dict[str, list], dict[tuple[str, int], int]]:

@@ -25,8 +25,18 @@ class FilterForm(forms.Form):
     service = forms.MultipleChoiceField(required=False, label="Service", widget=forms.SelectMultiple(attrs={"size": 4}))
     security = forms.ChoiceField(required=False, label="Security level")
     specialism = forms.ChoiceField(required=False, label="Specialism")
-    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        required=False,
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="Whole months of release: from the start of this date's month.",
+    )
+    date_to = forms.DateField(
+        required=False,
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="To the end of this date's month.",
+    )
     gender = forms.ChoiceField(required=False, label="Gender")
     age_band = forms.ChoiceField(required=False, label="Age")
     ethnicity = forms.ChoiceField(required=False, label="Ethnicity")
@@ -76,6 +86,11 @@ class FilterForm(forms.Form):
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
+        about = [code for code in ABOUT_FILTERS if cleaned.get(code)]
+        if len(about) > 1:
+            # Two at once would cross slices that are released separately
+            # (docs/disclosure.md): one about-you answer at a time.
+            self.add_error(about[-1], "Choose one about-you answer at a time.")
         return cleaned
 
     def errors_by_public_name(self) -> dict[str, list[str]]:

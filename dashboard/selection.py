@@ -8,11 +8,12 @@ takes one. `selection_for` turns a valid filter form into one, or refuses.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 
 from surveys.codes import ABOUT_FILTERS
+from surveys.tallies import month_start, next_month
 
 from .access import Access
 
@@ -37,6 +38,11 @@ class Selection:
             **{key: self.about.get(key) for key in ABOUT_FILTERS},
         }
 
+    @property
+    def national(self) -> bool:
+        """Every service: no service, security level or specialism chosen."""
+        return not (self.services or self.security or self.specialism)
+
     def describe(self) -> str:
         """'service: CL, M; security: low' — for people, e.g. the printed report."""
         parts = []
@@ -59,7 +65,17 @@ def selection_for(data: dict, access: Access) -> Selection:
         services=services,
         security=data.get("security") or "",
         specialism=data.get("specialism") or "",
-        date_from=data.get("date_from"),
-        date_to=data.get("date_to"),
+        # Whole months of release: two windows a day apart are the same window.
+        date_from=month_start(data["date_from"]) if data.get("date_from") else None,
+        date_to=month_end(data["date_to"]) if data.get("date_to") else None,
         about={code: data[code] for code in ABOUT_FILTERS if data.get(code)},
     )
+
+
+def month_end(day: date) -> date:
+    """The last day of `day`'s month.
+
+    >>> month_end(date(2026, 2, 10)), month_end(date(2026, 12, 31))
+    (datetime.date(2026, 2, 28), datetime.date(2026, 12, 31))
+    """
+    return next_month(day) - timedelta(days=1)

@@ -27,7 +27,13 @@ class Counts:
     options: dict[tuple[str, str, str], int]  # (group, question, option) -> respondents
     answered: dict[tuple[str, str], int]  # (group, question) -> respondents who answered
     by_service: list[tuple[str, str, int]] = field(default_factory=list)  # (service, group, n)
-    by_day: list[tuple[date, str, int]] = field(default_factory=list)  # (submitted_on, group, n)
+    by_day: list[tuple[date, str, int]] = field(default_factory=list)  # (month released, group, n)
+    # For the release layer (dashboard/release.py): the sums of the respondents'
+    # record keys behind each count, and with an about-you filter the size of
+    # every slice of its question ("" is everyone).
+    option_keys: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    answered_keys: dict[tuple[str, str], int] = field(default_factory=dict)
+    slices: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
 def suppressed(n: int | None, min_cell: int) -> bool:

@@ -184,11 +184,13 @@ CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}}
 else:
-    # The database: shared by every worker with no extra service to run.
+    # Files on this machine: shared by every worker of one machine with no extra
+    # service to run, and not the database, which may hold no time of day (the
+    # rate limit's windows are minutes). More than one machine needs Redis.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "peersurvey_cache",
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("PEERSURVEY_CACHE_DIR", "/tmp/peersurvey-cache"),
             "OPTIONS": {"MAX_ENTRIES": 100000},
         }
     }
@@ -223,7 +225,11 @@ LOGGING = {
 }
 
 # Dashboard: any group (or demographic category) with fewer respondents than
-# this is shown as "fewer than N responses", in pages, data.json and exports.
+# this is shown as "fewer than N responses", in pages, data.json and exports;
+# answers are released to the figures in batches of at least this many.
 PEERSURVEY_MIN_CELL = max(1, int(os.environ.get("PEERSURVEY_MIN_CELL", "5")))
+# Counts are perturbed by the cell-key method (docs/disclosure.md). Not an
+# environment setting: only the suite's arithmetic tests turn it off.
+PEERSURVEY_PERTURB = True
 # Seconds between the open dashboard's refreshes while visible / hidden.
 PEERSURVEY_REFRESH_SECONDS = int(os.environ.get("PEERSURVEY_REFRESH_SECONDS", "30"))

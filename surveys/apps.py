@@ -15,8 +15,14 @@ def load_questionnaires_after_migrate(sender, using="default", verbosity=1, **kw
     # Imported when called: models cannot be imported while the app registry loads.
     from .definitions import load_all  # noqa: PLC0415
     from .questionnaire_sync import questionnaires_sync  # noqa: PLC0415
+    from .releases import releases_backfill  # noqa: PLC0415
 
     changes = questionnaires_sync(load_all())
     if verbosity >= 1:
         for change in changes:
             print(f"  Questionnaire {change}")
+    # Responses stored before releases existed are released now, as if each had
+    # just arrived: a no-op once every response is queued.
+    backfilled = releases_backfill()
+    if backfilled and verbosity >= 1:
+        print(f"  Queued {backfilled} earlier responses for release in batches")

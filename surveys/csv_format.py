@@ -1,5 +1,5 @@
-"""The response CSV's layout and its spreadsheet defusing, for the exporter and
-the importer alike: what one writes, the other reads back.
+"""The response CSVs' layouts and their spreadsheet defusing, for the exporter
+and the importer alike.
 
 Every text cell a spreadsheet could take for a formula gets a `'` in front, so
 a free-text answer such as "=HYPERLINK(...)" cannot run when a lead opens the
@@ -8,9 +8,13 @@ file; the importer takes it off again.
 
 from __future__ import annotations
 
-# The columns before the answers; then one 0/1 column per option, named
+# Paper import: these columns, then one 0/1 column per option, named
 # `question.option`, then one column per free-text question.
-RESPONSE_COLUMNS = ("service", "questionnaire", "version", "channel", "submitted_on", "number")
+IMPORT_COLUMNS = ("service", "questionnaire", "version", "channel", "submitted_on", "number")
+# The response export (anonymised: no day, no running number, no channel, no
+# free text): these columns, then one per about-you question, then the 0/1
+# option columns of the other questions, named as for import.
+EXPORT_COLUMNS = ("service", "questionnaire", "version", "month")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .codes import GROUPS, Channel, Kind
-from .csv_format import RESPONSE_COLUMNS, undefuse
+from .csv_format import IMPORT_COLUMNS, undefuse
 from .definitions import QuestionnaireDef
 from .models import Questionnaire, Response, Service
 from .selectors import loaded_questionnaire
@@ -87,7 +87,7 @@ def parse_responses(data: bytes | str, *, today: date | None = None) -> list[Imp
     except csv.Error as exc:
         raise ImportInvalid([RowError(reader.line_num, "", f"The file is not readable as CSV: {exc}.")]) from None
     if not records or not any(cell.strip() for cell in records[0]):
-        raise ImportInvalid([RowError(1, "", f"The file has no header line; it starts with {', '.join(RESPONSE_COLUMNS)}.")])
+        raise ImportInvalid([RowError(1, "", f"The file has no header line; it starts with {', '.join(IMPORT_COLUMNS)}.")])
 
     parser = _RowParser(records[0], today=today)
     errors.extend(parser.header_errors)
@@ -190,7 +190,7 @@ class _RowParser:
                 continue
             seen.add(name)
             question, dot, option = name.partition(".")
-            if name in RESPONSE_COLUMNS:
+            if name in IMPORT_COLUMNS:
                 self.base[name] = index
             elif dot and question in choice_codes and option:
                 # An option no questionnaire asks is refused per line, by clean_answers,
@@ -205,7 +205,7 @@ class _RowParser:
                         name,
                         (
                             "Unknown column; expected the response export's columns: "
-                            f"{', '.join(RESPONSE_COLUMNS)}, then question.option and free-text question codes."
+                            f"{', '.join(IMPORT_COLUMNS)}, then question.option and free-text question codes."
                         ),
                     )
                 )

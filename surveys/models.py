@@ -130,6 +130,14 @@ def new_token() -> str:
             return token
 
 
+# Record keys are drawn from 0 .. RECORD_KEYS - 1 (dashboard/release.py reads them).
+RECORD_KEYS = 1 << 16
+
+
+def new_record_key() -> int:
+    return secrets.randbelow(RECORD_KEYS)
+
+
 class CollectionLink(models.Model):
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="links")
@@ -171,6 +179,9 @@ class Response(models.Model):
     submitted_on = models.DateField()
     number = models.PositiveIntegerField(help_text="Running number within the service, for quotes: CL8.")
     digest = models.CharField(max_length=64, help_text="SHA-256 of the answers, to tell a replay from a conflict.")
+    # A random record key: the cell-key method perturbs a count by the sum of its
+    # respondents' keys, so the same people always get the same noise.
+    rkey = models.PositiveIntegerField(default=new_record_key, editable=False)
 
     class Meta:
         constraints = [
@@ -239,9 +250,35 @@ class QuoteReview(models.Model):
         return f"{self.attribution}: {self.get_status_display()}"
 
 
+class Release(models.Model):
+    """When a response's answers joined the figures, for everyone or for one
+    about-you slice (surveys/releases.py).
+
+    Answers are released in batches of at least `PEERSURVEY_MIN_CELL` per
+    service, questionnaire and slice, so no released figure ever changes by
+    fewer people than that. `released_on` is empty while the answer waits.
+    """
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="releases")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="+")
+    among = models.PositiveIntegerField(default=0, help_text="0 for everyone, or the about-you Option id.")
+    released_on = models.DateField(null=True, blank=True)
+    pooled = models.BooleanField(default=False, help_text="A remainder counted in the national figures only.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "among"], name="release_response_among_unique")]
+        indexes = [models.Index(fields=["service", "questionnaire", "among", "released_on"], name="release_unit")]
+
+    def __str__(self) -> str:
+        return f"release of {self.response_id} among {self.among}: {self.released_on or 'waiting'}"
+
+
 class Period(models.TextChoices):
-    DAY = "d", "Day"
-    MONTH = "m", "Month"
+    MONTH = "m", "Released in a month, in a service"
+    # Remainders of fewer than min_cell released when a collection closes: they
+    # count in the national figures for all time only (surveys/releases.py).
+    POOLED = "p", "Pooled remainder, national only"
 
 
 class TallyKind(models.TextChoices):
@@ -268,6 +305,7 @@ class Tally(models.Model):
     kind = models.CharField(max_length=1, choices=TallyKind.choices)
     ref = models.PositiveIntegerField(help_text="Questionnaire, Question or Option id, by kind.")
     n = models.PositiveIntegerField()
+    k = models.BigIntegerField(default=0, help_text="The sum of the respondents' record keys (the cell key).")
 
     class Meta:
         constraints = [
@@ -280,15 +318,3 @@ class Tally(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service_id} {self.period}{self.start} among {self.among}: {self.kind}{self.ref} = {self.n}"
-
-
-class LinkRate(models.Model):
-    """Submissions counted for a link in the current minute (surveys/ratelimit.py):
-    one row per link, overwritten each window; nothing about any response."""
-
-    link = models.OneToOneField(CollectionLink, on_delete=models.CASCADE, primary_key=True, related_name="+")
-    minute = models.BigIntegerField(help_text="Minutes since 1970: the window counted.")
-    n = models.PositiveIntegerField()
-
-    def __str__(self) -> str:
-        return f"link {self.link_id}: {self.n} this window"

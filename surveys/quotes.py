@@ -9,17 +9,36 @@ from .codes import Group
 from .models import QuoteReview, QuoteStatus, TextAnswer
 
 
-def attribution(*, group: str, service_code: str, number: int, job_title: str | None) -> str:
-    """How the report attributes a quote.
+def quote_label(response_id) -> int:
+    """The number a quote is credited with: drawn from the response's random id,
+    so it says nothing of when the person answered (a running number would),
+    and the same for every quote of one person.
 
-    >>> attribution(group="patient", service_code="CL", number=8, job_title=None)
+    >>> import uuid
+    >>> quote_label(uuid.UUID("00000000-0000-4000-8000-000000000007"))
+    152
+    """
+    return int(getattr(response_id, "int", response_id)) % LABELS + 1
+
+
+LABELS = 999
+
+
+def attribution(*, group: str, service_code: str, label: int, job_title: str | None) -> str:
+    """How the report attributes a quote: patients by service and number, staff
+    by job title and number. `job_title` is None unless enough staff of the
+    service share it that it points at nobody (`queries.quotes.job_title_counts`).
+
+    >>> attribution(group="patient", service_code="CL", label=8, job_title=None)
     'CL8'
-    >>> attribution(group="staff", service_code="CL", number=19, job_title="Staff nurse")
+    >>> attribution(group="staff", service_code="CL", label=19, job_title="Staff nurse")
     'Staff nurse 19'
+    >>> attribution(group="staff", service_code="CL", label=19, job_title=None)
+    'Staff member 19'
     """
     if group == Group.PATIENT:
-        return f"{service_code}{number}"
-    return f"{job_title or 'Staff member'} {number}"
+        return f"{service_code}{label}"
+    return f"{job_title or 'Staff member'} {label}"
 
 
 def quote_review(*, answer: TextAnswer, approve: bool, text: str, attribution: str, reviewer=None) -> QuoteReview:

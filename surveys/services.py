@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, connection, transaction
+from django.db.models import F
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from .codes import ABOUT_FILTERS, Group, Kind, Security, Specialism
+from .codes import Group, Kind, Security, Specialism
 from .models import (
     ChoiceAnswer,
     CollectionLink,
@@ -23,8 +25,9 @@ from .models import (
     ServiceSpecialism,
     TextAnswer,
 )
+from .releases import releases_after_submit
 from .selectors import LoadedQuestionnaire, latest_questionnaire, loaded_questionnaire
-from .tallies import Counted, next_month, tallies_add, tallies_rebuild
+from .tallies import tallies_rebuild
 from .validation import Submission
 
 
@@ -85,7 +88,9 @@ def response_submit(
                 number=_next_number(service) if number is None else _claim_number(service, number),
                 digest=submission.digest,
             )
-            tallies_add([_store_answers(response, submission, loaded)])
+            _store_answers(response, submission, loaded)
+            # Its answers join the figures when its batch is complete.
+            releases_after_submit(response)
     except IntegrityError:
         # A replay: the same client_id through the same link, or on paper (no
         # link) for the same service. Anything else (a number taken) is raised.
@@ -117,40 +122,26 @@ def _next_number(service: Service) -> int:
 
 
 def _claim_number(service: Service, number: int) -> int:
-    # Later running numbers must follow on from an imported one.
-    Service.objects.filter(pk=service.pk, last_number__lt=number).update(last_number=number)
+    # Later running numbers must follow on from an imported one. Always an
+    # update, so the service's row is locked as `_next_number` locks it: a
+    # service's releases happen one transaction at a time.
+    Service.objects.filter(pk=service.pk).update(last_number=Greatest(F("last_number"), number))
     return number
 
 
-def _store_answers(response: Response, submission: Submission, loaded: LoadedQuestionnaire) -> Counted:
-    """Store the answers; returns the response as the tallies count it."""
+def _store_answers(response: Response, submission: Submission, loaded: LoadedQuestionnaire) -> None:
     choices = []
     texts = []
-    many_questions = []
-    slices = []
     for code, value in submission.answers.items():
         kind = loaded.definition.question(code).kind
         if kind == Kind.TEXT:
             texts.append(TextAnswer(response=response, question_id=loaded.question_ids[code], text=value))
             continue
-        if kind == Kind.MANY:
-            many_questions.append(loaded.question_ids[code])
         for option_code in (value,) if kind == Kind.ONE else value:
-            option_id = loaded.option_ids[(code, option_code)]
-            choices.append(ChoiceAnswer(response=response, option_id=option_id))
-            if code in ABOUT_FILTERS:
-                slices.append(option_id)
+            choices.append(ChoiceAnswer(response=response, option_id=loaded.option_ids[(code, option_code)]))
     ChoiceAnswer.objects.bulk_create(choices)
     if texts:
         TextAnswer.objects.bulk_create(texts)
-    return Counted(
-        service_id=response.service_id,
-        day=response.submitted_on,
-        questionnaire_id=response.questionnaire_id,
-        options=tuple(choice.option_id for choice in choices),
-        many_questions=tuple(many_questions),
-        slices=tuple(slices),
-    )
 
 
 def link_submit(*, link: CollectionLink, submission: Submission) -> SubmitResult:
@@ -244,9 +235,6 @@ def responses_purge(*, before: date, service_code: str | None = None, dry_run: b
         return responses.count()
     with transaction.atomic():
         _, deleted = responses.delete()
-        # Every month up to the cut-off may have lost answers: recount them.
-        tallies_rebuild(
-            service_id=service.pk if service_code is not None else None,
-            months=(date(1, 1, 1), next_month(before)),
-        )
+        # Released months may have lost answers: recount them.
+        tallies_rebuild(service_id=service.pk if service_code is not None else None)
     return deleted.get(Response._meta.label, 0)

@@ -3,10 +3,12 @@ waiting for review. Only texts from services the user may see by name."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Lower, Trim
 
 from surveys.codes import JOB_TITLE
-from surveys.models import Question, QuoteStatus, Response, TextAnswer
+from surveys.models import Question, QuoteStatus, Release, TextAnswer
+from surveys.tallies import EVERYONE
 
 from ..access import Access
 
@@ -23,17 +25,42 @@ def quote_question_codes() -> list[str]:
     return sorted(set(TextAnswer.objects.exclude(question__code=JOB_TITLE).values_list("question__code", flat=True)))
 
 
+def _released(response: str = "response") -> Exists:
+    """Released in a service (not pooled): a quote appears with its batch, never alone."""
+    return Exists(Release.objects.filter(response=OuterRef(response), among=EVERYONE, released_on__isnull=False, pooled=False))
+
+
 def group_sizes(access: Access, *, service: str = "") -> dict[str, int]:
-    """Respondents per group among the services a quote list shows."""
-    scope = Response.objects.all() if access.every_service else Response.objects.filter(service__code__in=access.own_codes)
+    """Released respondents per group among the services a quote list shows."""
+    scope = Release.objects.filter(among=EVERYONE, released_on__isnull=False, pooled=False)
+    if not access.every_service:
+        scope = scope.filter(service__code__in=access.own_codes)
     if service:
         scope = scope.filter(service__code=service)
     return dict(scope.values_list("questionnaire__code").annotate(n=Count("id")))
 
 
+def job_title_counts(access: Access) -> dict[tuple[str, str], int]:
+    """Released staff per service and job title (lower case): a title shared by
+    fewer than min_cell staff of a service would point at a person."""
+    titles = TextAnswer.objects.filter(question__code=JOB_TITLE).filter(_released())
+    if not access.every_service:
+        titles = titles.filter(response__service__code__in=access.own_codes)
+    return {
+        (code, title): n
+        for code, title, n in titles.annotate(title=Lower(Trim("text")))
+        .values_list("response__service__code", "title")
+        .annotate(n=Count("id"))
+    }
+
+
 def approved_quotes(access: Access, *, groups: list[str], service: str = "", question: str = "") -> QuerySet[TextAnswer]:
-    """Approved quotes of the given groups, in the report's question order."""
-    answers = visible_answers(access).filter(review__status=QuoteStatus.APPROVED, response__questionnaire__code__in=groups)
+    """Approved quotes of released responses of the given groups, in the report's question order."""
+    answers = (
+        visible_answers(access)
+        .filter(review__status=QuoteStatus.APPROVED, response__questionnaire__code__in=groups)
+        .filter(_released())
+    )
     if service:
         answers = answers.filter(response__service__code=service)
     if question:
@@ -45,7 +72,7 @@ def approved_quotes(access: Access, *, groups: list[str], service: str = "", que
         question_text=F("question__text"),
         group=F("response__questionnaire__code"),
         about=_parent_title(),
-    ).order_by("question__position", "response__service__code", "response__number")
+    ).order_by("question__position", "response__service__code", "response_id")
 
 
 def pending_review(access: Access) -> QuerySet[TextAnswer]:
@@ -55,12 +82,12 @@ def pending_review(access: Access) -> QuerySet[TextAnswer]:
         .filter(review__isnull=True)
         .annotate(
             service_code=F("response__service__code"),
-            number=F("response__number"),
             group=F("response__questionnaire__code"),
             question_text=F("question__text"),
             job_title=_job_title(),
         )
-        .order_by("response__service__code", "response__number", "question__position")
+        # By service, then in the random order of response ids: never the order they came in.
+        .order_by("response__service__code", "response_id", "question__position")
     )
 
 

@@ -1,70 +1,26 @@
-"""The fast path: sums of the tallies, one statement per selection."""
+"""Every count the dashboard shows, from the tallies: one statement per selection.
+
+The tallies hold released answers only (surveys/releases.py), by service and
+month of release; a pooled remainder counts in the national figures for all
+time only. The cost depends on services x months x options, never on how many
+responses there are.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date
 
-from django.db.models import DateField, F, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import DateField, F, IntegerField, Q, QuerySet, Subquery, Sum, Value
 
 from surveys.codes import Kind
 from surveys.models import Option, Period, Tally, TallyKind
 from surveys.selectors import catalogue
-from surveys.tallies import EVERYONE, month_start, next_month
+from surveys.tallies import EVERYONE, next_month
 
 from ..access import Access
 from ..selection import Selection
 from ..stats import Counts
-
-
-def tallied(selection: Selection) -> bool:
-    """Whether the tallies hold this selection: about-you slices are tallied by month
-    alone, so not two of them at once, nor one with a date range that cuts a month."""
-    if not selection.about:
-        return True
-    whole_months = all(period == Period.MONTH for period, _, _ in date_windows(selection.date_from, selection.date_to))
-    return len(selection.about) == 1 and whole_months
-
-
-Window = tuple[str, date | None, date | None]  # period, first start, end (exclusive)
-
-
-def date_windows(date_from: date | None, date_to: date | None) -> list[Window]:
-    """Which tally rows cover a date range: whole months, plus days at the ragged ends.
-
-    >>> date_windows(None, None)
-    [('m', None, None)]
-    >>> date_windows(date(2026, 1, 15), date(2026, 3, 31))  # doctest: +NORMALIZE_WHITESPACE
-    [('m', datetime.date(2026, 2, 1), datetime.date(2026, 4, 1)),
-     ('d', datetime.date(2026, 1, 15), datetime.date(2026, 2, 1))]
-    >>> date_windows(date(2026, 1, 2), date(2026, 1, 20))
-    [('d', datetime.date(2026, 1, 2), datetime.date(2026, 1, 21))]
-    """
-    if date_from is None and date_to is None:
-        return [(Period.MONTH.value, None, None)]
-    day_after = None if date_to is None else date_to + timedelta(days=1)
-    months_from = None if date_from is None else date_from if date_from.day == 1 else next_month(date_from)
-    months_end = None if day_after is None else day_after if day_after.day == 1 else month_start(day_after)
-    if months_from is not None and months_end is not None and months_from >= months_end:
-        return [(Period.DAY.value, date_from, day_after)]
-    windows: list[Window] = [(Period.MONTH.value, months_from, months_end)]
-    if date_from is not None and date_from != months_from:
-        windows.append((Period.DAY.value, date_from, months_from))
-    if day_after is not None and day_after != months_end:
-        windows.append((Period.DAY.value, months_end, day_after))
-    return windows
-
-
-def _window_filter(windows: list[Window]) -> Q:
-    condition = Q()
-    for period, first, end in windows:
-        window = Q(period=period)
-        if first is not None:
-            window &= Q(start__gte=first)
-        if end is not None:
-            window &= Q(start__lt=end)
-        condition |= window
-    return condition
 
 
 def service_filter(selection: Selection) -> Q:
@@ -79,27 +35,63 @@ def service_filter(selection: Selection) -> Q:
     return condition
 
 
+def month_filter(selection: Selection, field: str = "start") -> Q:
+    """Whole months of release: the selection's dates are whole months already."""
+    condition = Q()
+    if selection.date_from:
+        condition &= Q(**{f"{field}__gte": selection.date_from})
+    if selection.date_to:
+        condition &= Q(**{f"{field}__lt": next_month(selection.date_to)})
+    return condition
+
+
+def periods(selection: Selection) -> list[str]:
+    """Pooled remainders count only nationally, for all time: never in a window,
+    a service, a security level or a specialism (docs/disclosure.md)."""
+    if selection.national and not selection.date_from and not selection.date_to:
+        return [Period.MONTH, Period.POOLED]
+    return [Period.MONTH]
+
+
+def _slice(selection: Selection) -> tuple[str, str] | None:
+    return next(iter(selection.about.items()), None)
+
+
 def selected_tallies(selection: Selection) -> QuerySet[Tally]:
-    tallies = Tally.objects.filter(
-        _window_filter(date_windows(selection.date_from, selection.date_to)), service_filter(selection)
-    )
-    if selection.about:
-        ((question, option),) = selection.about.items()
-        among = Option.objects.filter(question__code=question, code=option).values("pk")
-        return tallies.filter(among__in=Subquery(among))
-    return tallies.filter(among=EVERYONE)
+    return Tally.objects.filter(service_filter(selection), month_filter(selection), period__in=periods(selection))
 
 
-def tally_counts(selection: Selection, access: Access) -> tuple[Counts, dict[str, int]]:
-    """One statement: totals per tallied thing, and responses per service and date."""
+def selection_counts(selection: Selection, access: Access) -> tuple[Counts, dict[str, int]]:
+    """One statement: totals and key sums per tallied thing, responses per service
+    and month, and (with an about-you filter) the size of every slice of its question."""
     tallies = selected_tallies(selection)
-    totals = tallies.values("kind", "ref").annotate(code=Value(""), day=Value(None, output_field=DateField()), total=Sum("n"))
-    by_service_and_day = (
-        tallies.filter(kind=TallyKind.RESPONSES)
+    about = _slice(selection)
+    if about is None:
+        mine = tallies.filter(among=EVERYONE)
+    else:
+        question, option = about
+        chosen = Option.objects.filter(question__code=question, code=option).values("pk")
+        mine = tallies.filter(among__in=Subquery(chosen))
+    not_a_size = Value(-1, output_field=IntegerField())
+    blank_day = Value(None, output_field=DateField())
+    totals = mine.values("kind", "ref").annotate(code=Value(""), day=blank_day, slice=not_a_size, total=Sum("n"), keys=Sum("k"))
+    by_service_and_month = (
+        mine.filter(kind=TallyKind.RESPONSES, period=Period.MONTH)
         .values("kind", "ref")
-        .annotate(code=F("service__code"), day=F("start"), total=Sum("n"))
+        .annotate(code=F("service__code"), day=F("start"), slice=not_a_size, total=Sum("n"), keys=Value(0))
     )
-    rows = list(totals.union(by_service_and_day, all=True))
+    query = totals.union(by_service_and_month, all=True)
+    if about is not None:
+        # Every slice of the question, and everyone: the release layer hides a
+        # slice whose complement could be recovered by subtraction.
+        options = Option.objects.filter(question__code=about[0]).values("pk")
+        sizes = (
+            tallies.filter(Q(among=EVERYONE) | Q(among__in=Subquery(options)), kind=TallyKind.RESPONSES)
+            .values("kind", "ref")
+            .annotate(code=Value(""), day=blank_day, slice=F("among"), total=Sum("n"), keys=Value(0))
+        )
+        query = query.union(sizes, all=True)
+    rows = list(query)
     names = catalogue()
     if not names.knows(*_ids(rows)):  # a questionnaire version loaded since this process began
         names = catalogue(refresh=True)
@@ -116,16 +108,23 @@ def _ids(rows: list[dict]) -> tuple[set[int], set[int], set[int]]:
 def _counts_from_tallies(rows: list[dict], names, access: Access) -> tuple[Counts, dict[str, int]]:
     n: Counter[str] = Counter()
     options: Counter[tuple[str, str, str]] = Counter()
+    option_keys: Counter[tuple[str, str, str]] = Counter()
     answered: Counter[tuple[str, str]] = Counter()
+    answered_keys: Counter[tuple[str, str]] = Counter()
     by_service: Counter[tuple[str, str]] = Counter()
-    by_day: Counter[tuple[date, str]] = Counter()
+    by_month: Counter[tuple[date, str]] = Counter()
+    slices: dict[str, Counter[str]] = {}
     services: dict[str, set[str]] = {}
     for row in rows:
-        kind, ref, total = row["kind"], row["ref"], row["total"]
-        if row["code"]:  # responses per service and date
+        kind, ref, total, keys = row["kind"], row["ref"], row["total"], row["keys"] or 0
+        if row["slice"] >= 0:  # the size of one slice (0: everyone) of the filtered question
+            group = names.groups[ref]
+            code = "" if row["slice"] == EVERYONE else names.options[row["slice"]][2]
+            slices.setdefault(group, Counter())[code] += total
+        elif row["code"]:  # responses per service and month
             group = names.groups[ref]
             services.setdefault(group, set()).add(row["code"])
-            by_day[(row["day"], group)] += total
+            by_month[(row["day"], group)] += total
             if access.every_service or row["code"] in access.own_codes:
                 by_service[(row["code"], group)] += total
         elif kind == TallyKind.RESPONSES:
@@ -133,18 +132,24 @@ def _counts_from_tallies(rows: list[dict], names, access: Access) -> tuple[Count
         elif kind == TallyKind.ANSWERED:
             group, question, _ = names.questions[ref]
             answered[(group, question)] += total
+            answered_keys[(group, question)] += keys
         else:
             options[names.options[ref]] += total
+            option_keys[names.options[ref]] += keys
     # One-choice questions are not tallied as answered: each respondent who
-    # answered chose exactly one option, so its options add up to it.
-    for (group, question, _), total in options.items():
+    # answered chose exactly one option, so its options (and their keys) add up to it.
+    for (group, question, option), total in options.items():
         if names.kinds[(group, question)] == Kind.ONE:
             answered[(group, question)] += total
+            answered_keys[(group, question)] += option_keys[(group, question, option)]
     counts = Counts(
         n=dict(n),
         options=dict(options),
         answered=dict(answered),
         by_service=[(code, group, total) for (code, group), total in by_service.items()],
-        by_day=[(day, group, total) for (day, group), total in by_day.items()],
+        by_day=[(day, group, total) for (day, group), total in by_month.items()],
+        option_keys=dict(option_keys),
+        answered_keys=dict(answered_keys),
+        slices={group: dict(sizes) for group, sizes in slices.items()},
     )
     return counts, {group: len(codes) for group, codes in services.items()}

@@ -155,4 +155,10 @@ def export_aggregate(request: HttpRequest, access: Access, form: FilterForm, sel
 
 @figure_view(AuditAction.EXPORT_RESPONSES, bad_filter=_json_errors)
 def export_responses(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
-    return exports.csv_response(exports.response_rows(selection, access), "peer-support-responses.csv")
+    if not access.may_export_responses:
+        raise PermissionDenied("The response-level export is for partnership leads; the aggregate CSV has your figures.")
+    if selection.about:
+        # Rows of a slice beside the whole would tell which rows are in the slice.
+        return _json_error(400, {code: ["The response export is not filtered by about-you answers."] for code in selection.about})
+    rows = exports.response_rows(selection, min_cell=settings.PEERSURVEY_MIN_CELL)
+    return exports.csv_response(rows, "peer-support-responses.csv")

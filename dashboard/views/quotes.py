@@ -15,12 +15,12 @@ from django.views.decorators.http import require_http_methods
 
 from audit.log import audit_safe, audited
 from audit.models import AuditAction
-from surveys.quotes import attribution, quote_review
+from surveys.quotes import quote_review
 
 from ..access import access_for
-from ..data import quotes_data
+from ..data import quotes_data, suggest_attributions
 from ..forms import QuoteFilter, ReviewForm
-from ..queries.quotes import pending_review, quote_question_codes, visible_answers
+from ..queries.quotes import job_title_counts, pending_review, quote_question_codes, visible_answers
 
 
 def _quote_filters_asked(request: HttpRequest) -> dict:
@@ -59,10 +59,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     if not access.can_review_quotes:
         raise PermissionDenied("Only leads with review rights can review quotes.")
     page = Paginator(pending_review(access), 25).get_page(request.GET.get("page"))
-    for answer in page:
-        answer.suggested = attribution(
-            group=answer.group, service_code=answer.service_code, number=answer.number, job_title=answer.job_title
-        )
+    suggest_attributions(page, job_titles=job_title_counts(access), min_cell=settings.PEERSURVEY_MIN_CELL)
     return render(request, "dashboard/quote_review.html", {"page": page, "access": access})
 
 

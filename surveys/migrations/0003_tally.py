@@ -5,10 +5,10 @@ from django.db import migrations, models
 
 
 def count_existing(apps, schema_editor):
-    # Responses stored before tallies existed are counted once, here.
-    from surveys.tallies import tallies_rebuild
-
-    tallies_rebuild()
+    # Responses stored before tallies existed were counted here once; 0008
+    # replaced the tallies with released counts, which the post-migrate hook
+    # builds (surveys.releases.releases_backfill), so nothing is counted now.
+    return
 
 
 class Migration(migrations.Migration):

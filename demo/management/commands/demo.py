@@ -4,7 +4,9 @@ each, and synthetic responses shaped by the report's published figures."""
 import os
 import random
 import tomllib
+from collections import Counter
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -15,7 +17,8 @@ from dashboard.services import lead_upsert
 from demo.generate import DEMO_DIR, demo_answers, demo_client_id, demo_date, load_texts
 from surveys.codes import GROUPS, JOB_TITLE, Group
 from surveys.models import CollectionLink, Questionnaire, TextAnswer
-from surveys.quotes import attribution, quote_review
+from surveys.quotes import attribution, quote_label, quote_review
+from surveys.releases import releases_close
 from surveys.report_2014 import report_2014
 from surveys.selectors import latest_questionnaire, loaded_questionnaire
 from surveys.services import link_create, response_submit, service_upsert
@@ -76,6 +79,13 @@ class Command(BaseCommand):
                         replayed += result.duplicate
                         stored += not result.duplicate
         self.stdout.write(f"Demo: {len(services)} services, {stored} responses stored, {replayed} already there.")
+        # The 2014 round is over: what is left in small services joins the national pool.
+        with transaction.atomic():
+            closed = releases_close()
+        self.stdout.write(
+            f"Round closed: {closed['pooled']} answers from services with fewer than {settings.PEERSURVEY_MIN_CELL} "
+            f"waiting count in the national figures only; {closed['waiting']} still wait."
+        )
         if not options["no_user"]:
             self._demo_users(services[0]["code"])
         self._demo_reviews()
@@ -101,13 +111,22 @@ class Command(BaseCommand):
             TextAnswer.objects.filter(review__isnull=True)
             .exclude(question__code=JOB_TITLE)
             .select_related("response__service", "response__questionnaire")
-            .order_by("response__service__code", "response__number", "question__position")
+            .order_by("response__service__code", "response_id", "question__position")
         )
-        titles = dict(TextAnswer.objects.filter(question__code=JOB_TITLE).values_list("response_id", "text"))
+        titles = {
+            response_id: (code, text.strip().lower())
+            for response_id, code, text in TextAnswer.objects.filter(question__code=JOB_TITLE).values_list(
+                "response_id", "response__service__code", "text"
+            )
+        }
+        common = Counter(titles.values())
+        min_cell = settings.PEERSURVEY_MIN_CELL
         for index, answer in enumerate(pending):
             if index % 5 == 4:
                 continue
             response = answer.response
+            service_title = titles.get(response.id)
+            title = service_title[1].capitalize() if service_title and common[service_title] >= min_cell else None
             quote_review(
                 answer=answer,
                 approve=True,
@@ -115,8 +134,9 @@ class Command(BaseCommand):
                 attribution=attribution(
                     group=response.questionnaire.code,
                     service_code=response.service.code,
-                    number=response.number,
-                    job_title=titles.get(response.id),
+                    label=quote_label(response.id),
+                    # A job title only where enough staff of the service share it.
+                    job_title=title,
                 ),
             )
 

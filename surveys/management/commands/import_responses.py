@@ -2,9 +2,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from surveys.codes import JOB_TITLE
 from surveys.imports import ImportInvalid, responses_import
-from surveys.quotes import attribution, quote_review
+from surveys.quotes import attribution, quote_label, quote_review
 
 
 class Command(BaseCommand):
@@ -46,8 +45,9 @@ def _text_approver():
         credit = attribution(
             group=row.questionnaire.code,
             service_code=row.service.code,
-            number=response.number,
-            job_title=row.submission.answers.get(JOB_TITLE),
+            label=quote_label(response.id),
+            # No job title: one imported file cannot tell whether it points at a person.
+            job_title=None,
         )
         for answer in response.texts.all():
             quote_review(answer=answer, approve=True, text=answer.text, attribution=credit)

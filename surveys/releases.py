@@ -1,0 +1,149 @@
+"""Releasing answers to the figures in batches of at least `min_cell`.
+
+A stored response waits until its service and questionnaire have `min_cell`
+responses waiting; then they are all released together, dated the day of the
+release. Only then do they count in the tallies, and only then are they queued
+for their about-you slices (say, the women of that service), which are
+released the same way: when `min_cell` released responses wait in the slice.
+So every figure the dashboard can show changes by at least `min_cell`
+respondents at a time, or not at all, and whole months of releases never
+split a batch (docs/disclosure.md).
+
+When a collection round closes, `releases_close` releases what is left over
+(fewer than `min_cell` in a service) into one national pool, if the pool
+holds at least `min_cell`; pooled answers count only in the national figures
+for all time, never in a service's, a slice of services' or a month's.
+
+Every function here runs inside the transaction that stored the response, and
+after the service's row lock has been taken (`response_submit` updates the
+service's running number first), so two submissions of one service never
+release the same batch twice.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Max
+
+from .models import Period, Release, Response
+from .tallies import EVERYONE, Counted, counted, month_start, tallies_add
+
+
+def releases_after_submit(response: Response) -> int:
+    """Queue a new response and release the batch it completes, if any.
+
+    Returns how many responses were released for everyone (0 while the batch waits).
+    """
+    Release.objects.create(
+        response=response, service_id=response.service_id, questionnaire_id=response.questionnaire_id, among=EVERYONE
+    )
+    return len(_release(service_id=response.service_id, questionnaire_id=response.questionnaire_id))
+
+
+def _release(*, service_id: int | None, questionnaire_id: int, pooled: bool = False) -> list:
+    """Release the everyone unit if it holds a batch, then the slices it feeds."""
+    released = _release_unit(service_id, questionnaire_id, EVERYONE, pooled=pooled)
+    if not released:
+        return []
+    responses = counted([response_id for response_id, _ in released])
+    _queue_slices(responses, pooled=pooled)
+    for among in sorted({option for response in responses for option in response.slices}):
+        _release_unit(service_id, questionnaire_id, among, pooled=pooled)
+    return released
+
+
+def _release_unit(service_id: int | None, questionnaire_id: int, among: int, *, pooled: bool) -> list:
+    """Release one unit's waiting responses if there are at least `min_cell`:
+    [(response id, submitted on)], or [] while they wait."""
+    waiting = Release.objects.filter(questionnaire_id=questionnaire_id, among=among, released_on__isnull=True, pooled=pooled)
+    if service_id is not None:
+        waiting = waiting.filter(service_id=service_id)
+    rows = list(waiting.values_list("response_id", "response__submitted_on"))
+    if len(rows) < settings.PEERSURVEY_MIN_CELL:
+        return []
+    # Dated by the newest answer in the batch: live, that is today.
+    day = max(on for _, on in rows)
+    ids = [response_id for response_id, _ in rows]
+    Release.objects.filter(response_id__in=ids, among=among).update(released_on=day)
+    tallies_add(counted(ids), among=among, month=month_start(day), period=Period.POOLED if pooled else Period.MONTH)
+    return rows
+
+
+def _queue_slices(responses: list[Counted], *, pooled: bool) -> None:
+    Release.objects.bulk_create(
+        [
+            Release(
+                response_id=response.pk,
+                service_id=response.service_id,
+                questionnaire_id=response.questionnaire_id,
+                among=option,
+                pooled=pooled,
+            )
+            for response in responses
+            for option in response.slices
+        ]
+    )
+
+
+def releases_close() -> dict[str, int]:
+    """Close a collection round: pool what is left over, nationally.
+
+    Each questionnaire's waiting responses, across every service, are released
+    into the national pool if there are at least `min_cell` of them; so are
+    released responses still waiting in a slice. Returns
+    {"pooled": responses pooled, "waiting": responses still waiting}.
+    """
+    pooled = waiting = 0
+    questionnaires = (
+        Release.objects.filter(released_on__isnull=True, pooled=False).values_list("questionnaire_id", flat=True).distinct()
+    )
+    for questionnaire_id in sorted(set(questionnaires)):
+        everyone = Release.objects.filter(
+            questionnaire_id=questionnaire_id, among=EVERYONE, released_on__isnull=True, pooled=False
+        )
+        count = everyone.count()
+        if count >= settings.PEERSURVEY_MIN_CELL:
+            everyone.update(pooled=True)
+            pooled += len(_release(service_id=None, questionnaire_id=questionnaire_id, pooled=True))
+        else:
+            waiting += count
+        # Slices left waiting in a service join the national pool of their slice.
+        stranded = Release.objects.filter(questionnaire_id=questionnaire_id, released_on__isnull=True, pooled=False).exclude(
+            among=EVERYONE
+        )
+        amongs = sorted(set(stranded.values_list("among", flat=True)))
+        stranded.update(pooled=True)
+        for among in amongs:
+            _release_unit(None, questionnaire_id, among, pooled=True)
+    return {"pooled": pooled, "waiting": waiting}
+
+
+def released_through(*, service_ids: list[int] | None = None) -> date | None:
+    """The day of the latest release among these services (all when None)."""
+    releases = Release.objects.filter(released_on__isnull=False, among=EVERYONE)
+    if service_ids is not None:
+        releases = releases.filter(service_id__in=service_ids, pooled=False)
+    return releases.aggregate(latest=Max("released_on"))["latest"]
+
+
+def releases_backfill() -> int:
+    """Release responses stored before releases existed, in the order they came
+    (running number per service), exactly as if each had just arrived. Returns
+    how many were queued. Safe to repeat: a response already queued is skipped."""
+    queued = Release.objects.filter(among=EVERYONE).values("response_id")
+    todo = defaultdict(list)
+    for response in (
+        Response.objects.exclude(pk__in=queued).order_by("service_id", "number").only("pk", "service_id", "questionnaire_id")
+    ):
+        todo[(response.service_id, response.questionnaire_id)].append(response)
+    total = 0
+    with transaction.atomic():
+        for responses in todo.values():
+            for response in responses:
+                releases_after_submit(response)
+                total += 1
+    return total
