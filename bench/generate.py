@@ -5,6 +5,11 @@ each option; PostgreSQL draws every random value (generate_series, random())
 and inserts a chunk of responses with a handful of INSERT ... SELECT
 statements, so memory stays flat whatever N is and nothing passes through the
 ORM. The questions and options are the real rows loaded by `migrate`.
+
+Every response gets a random record key (the cell-key method's), and then a
+release: `release` recomputes the `surveys_release` rows of all responses, set-based,
+as if they had come in in date order (bench/statements.py), so that
+`manage.py rebuild_tallies` counts what the live write path would have counted.
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from .statements import (
     MANY_CHOICES_SQL,
     NEW_RESPONSES_SQL,
     ONE_CHOICES_SQL,
+    RELEASE_EVERYONE_SQL,
+    RELEASE_SLICES_SQL,
+    RELEASED_SQL,
     SERVICES_SQL,
     SESSION_SQL,
     TEXTS_SQL,
@@ -62,6 +70,12 @@ PHRASES = [
     "It would help most in the first weeks.",
 ]
 CHUNK = 50_000
+# surveys.models.RECORD_KEYS: record keys are drawn from 0 .. RECORD_KEYS - 1.
+RECORD_KEYS = 1 << 16
+# PEERSURVEY_MIN_CELL, which bench/run.py sets to this for the app too.
+MIN_CELL = 5
+# surveys.codes.ABOUT_FILTERS: the about-you questions whose options are slices.
+ABOUT_QUESTIONS = ("gender", "age_band", "ethnicity", "time_in_service")
 
 
 def service_code(rank: int) -> str:
@@ -87,12 +101,24 @@ class Segment(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Released:
+    """The releases after a step: responses released and waiting (everyone), slice rows."""
+
+    released: int
+    waiting: int
+    slice_rows: int
+    slices_released: int
+    seconds: float
+
+
+@dataclass(frozen=True)
 class Growth:
     target: int
     added: int
     choices: int
     texts: int
     seconds: float
+    releases: Released
 
 
 def connect(url: str):
@@ -292,6 +318,7 @@ def _insert_batch(conn, cursor, batch: list[Segment], questionnaires: dict[str, 
         "patient_share": PATIENT_SHARE,
         "paper_share": PAPER_SHARE,
         "days": DAYS,
+        "record_keys": RECORD_KEYS,
     }
     cursor.execute(NEW_RESPONSES_SQL, params)
     cursor.execute("ANALYZE bench_new")
@@ -322,10 +349,31 @@ def grow(url: str, target: int, *, chunk: int = CHUNK, progress=print) -> Growth
                 choices, texts = choices + batch_choices, texts + batch_texts
                 progress(f"  generated {added:,} responses, {choices:,} choices ({time.perf_counter() - started:.0f} s)")
             cursor.execute(LAST_NUMBER_SQL)
-        conn.commit()
+            conn.commit()
+            generated = time.perf_counter() - started
+            releases = release(conn, cursor)
     finally:
         conn.close()
-    return Growth(target, added, choices, texts, time.perf_counter() - started)
+    return Growth(target, added, choices, texts, generated, releases)
+
+
+def release(conn, cursor, *, min_cell: int = MIN_CELL) -> Released:
+    """Recompute every response's releases, for everyone and for its about-you slices, in one transaction.
+
+    All of them, not only a step's new responses: those have dates spread over
+    the same year, so they fall between the batches already released.
+    """
+    started = time.perf_counter()
+    cursor.execute("TRUNCATE surveys_release")
+    params = {"min_cell": min_cell, "about": list(ABOUT_QUESTIONS)}
+    cursor.execute(RELEASE_EVERYONE_SQL, params)
+    # The slices read the everyone rows just written: let the planner see them.
+    cursor.execute("ANALYZE surveys_release")
+    cursor.execute(RELEASE_SLICES_SQL, params)
+    cursor.execute(RELEASED_SQL)
+    released, waiting, slice_rows, slices_released = cursor.fetchone()
+    conn.commit()
+    return Released(released, waiting, slice_rows, slices_released, time.perf_counter() - started)
 
 
 def analyze(url: str) -> float:

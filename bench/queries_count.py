@@ -7,6 +7,11 @@ database's DATABASE_URL:
 
 Each request runs once untimed first, so per-process caches (questionnaire
 definitions) are warm and the count is the steady state.
+
+A submission's queries depend on whether it completes a batch of min_cell
+(surveys/releases.py): of `BATCH` submissions in a row to one link exactly one
+releases a batch. Both kinds are reported, and the mean over the `BATCH`
+(in the JSON written by --out, under "submissions").
 """
 
 from __future__ import annotations
@@ -19,8 +24,12 @@ import uuid
 
 import django
 
+BATCH = 5  # PEERSURVEY_MIN_CELL, as bench/run.py sets it
+QUEUED = "API submission (queued)"
+RELEASING = "API submission (releases a batch)"
 
-def _captured(call, expect: int) -> list[str]:
+
+def _captured(call, expect: int) -> tuple[list[str], object]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -28,13 +37,18 @@ def _captured(call, expect: int) -> list[str]:
         response = call()
     if response.status_code != expect:
         raise SystemExit(f"queries_count: expected {expect}, got {response.status_code}: {response.content[:300]!r}")
-    return [query["sql"] for query in captured.captured_queries]
+    return [query["sql"] for query in captured.captured_queries], response
 
 
-def count_queries(username: str, biggest_service: str, token: str) -> dict[str, list[str]]:
+def count_queries(username: str, biggest_service: str, token: str) -> tuple[dict[str, list[str]], list[int]]:
+    """{label: [sql, ...]} for data.json's cases and both kinds of submission; and the
+    query counts of `BATCH` submissions in a row."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
+
+    from surveys.models import Release
+    from surveys.tallies import EVERYONE
 
     from .generate import questionnaire_rows
     from .reads import ENDPOINTS, cases
@@ -46,7 +60,7 @@ def count_queries(username: str, biggest_service: str, token: str) -> dict[str, 
     for case, query in cases(biggest_service).items():
         path = ENDPOINTS["data.json"] + query
         client.get(path)
-        queries[f"data.json {case}"] = _captured(lambda path=path: client.get(path), 200)
+        queries[f"data.json {case}"], _ = _captured(lambda path=path: client.get(path), 200)
 
     rng = random.Random(7)
     patient = [question for question in questionnaire_rows(connection) if question.group == "patient"]
@@ -58,8 +72,15 @@ def count_queries(username: str, biggest_service: str, token: str) -> dict[str, 
         return tablet.post(api_path(token), json.dumps(body), content_type="application/json")
 
     submit()
-    queries["API submission"] = _captured(submit, 201)
-    return queries
+    counts, kinds = [], {}
+    for _ in range(BATCH):
+        sqls, response = _captured(submit, 201)
+        counts.append(len(sqls))
+        released = Release.objects.filter(response_id=response.json()["id"], among=EVERYONE, released_on__isnull=False)
+        kinds.setdefault(RELEASING if released.exists() else QUEUED, []).append(sqls)
+    if len(kinds.get(RELEASING, [])) != 1:
+        raise SystemExit(f"queries_count: {BATCH} submissions in a row should release exactly one batch, not {kinds.keys()}")
+    return {**queries, QUEUED: kinds[QUEUED][0], RELEASING: kinds[RELEASING][0]}, counts
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -71,15 +92,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--verbose", action="store_true", help="Print every query's SQL.")
     args = parser.parse_args(argv)
     django.setup()
-    queries = count_queries(args.user, args.service, args.link)
+    queries, submissions = count_queries(args.user, args.service, args.link)
     for label, sqls in queries.items():
         print(f"  {label}: {len(sqls)} queries")
         if args.verbose:
             for number, sql in enumerate(sqls, start=1):
                 print(f"    {number:2d}. {sql}")
+    print(f"  {BATCH} API submissions in a row: {submissions} queries")
     if args.out:
         with open(args.out, "w") as handle:
-            json.dump(queries, handle)
+            json.dump({"queries": queries, "submissions": submissions}, handle)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from .web import Timing
 class GrowthStep:
     growth: Growth
     analyze_seconds: float
-    tallies_seconds: float | None
+    tallies_seconds: float
 
 
 @dataclass
@@ -25,7 +25,7 @@ class Results:
     repeat: int
     growth: list[GrowthStep] = field(default_factory=list)
     reads: list[ReadTiming] = field(default_factory=list)
-    queries: dict[int, dict[str, int]] = field(default_factory=dict)
+    queries: dict[int, dict[str, int | str]] = field(default_factory=dict)
     transfer: Transfer | None = None
     export: Export | None = None
     submissions: list[Throughput] = field(default_factory=list)
@@ -58,8 +58,11 @@ def _growth(results: Results) -> str:
             f"{step.growth.choices:,}",
             f"{step.growth.texts:,}",
             f"{step.growth.seconds:.1f}",
+            f"{step.growth.releases.released:,} / {step.growth.releases.waiting:,}",
+            f"{step.growth.releases.slices_released:,} / {step.growth.releases.slice_rows:,}",
+            f"{step.growth.releases.seconds:.1f}",
             f"{step.analyze_seconds:.1f}",
-            "n/a" if step.tallies_seconds is None else f"{step.tallies_seconds:.1f}",
+            f"{step.tallies_seconds:.1f}",
         ]
         for step in results.growth
     ]
@@ -69,6 +72,9 @@ def _growth(results: Results) -> str:
         "choice rows added",
         "text rows added",
         "generate (s)",
+        "released / waiting",
+        "slice rows released / all",
+        "release (s)",
         "ANALYZE (s)",
         "rebuild_tallies (s)",
     ]
@@ -180,7 +186,7 @@ def markdown(results: Results) -> str:
     parts = [
         "## Benchmark results",
         "\n".join(f"- {line}" for line in results.machine),
-        "### Data generation (set-based SQL)",
+        "### Data generation and release (set-based SQL)",
         _growth(results),
         f"### Dashboard reads through gunicorn ({results.repeat} timed requests per cell after warm-up, fewer past 2 minutes)",
         _reads(results),

@@ -2,9 +2,10 @@
 
     BENCH_SIZES=1000 python -m bench.run [--repeat 30] [--verbose]
 
-For each N (BENCH_SIZES, ascending): add responses set-based, ANALYZE,
-`manage.py rebuild_tallies` when it exists, then time data.json against the
-bench baselines through gunicorn and count queries in process. At the largest
+For each N (BENCH_SIZES, ascending): add responses set-based, release them
+in batches of min_cell (bench/generate.py), ANALYZE, `manage.py rebuild_tallies`
+(which counts the released answers), then time data.json against the bench
+baselines through gunicorn and count queries in process. At the largest
 N: the patient form's transfer size, the response CSV export and submission
 throughput. Ends with one markdown table. The database `peersurvey_bench` is
 dropped and created again on every run.
@@ -83,17 +84,22 @@ def say(message: str) -> None:
 # --- setting up -----------------------------------------------------------------
 
 
-def bench_env(database_url: str, static_root: str, password: str) -> dict[str, str]:
+def bench_env(database_url: str, static_root: str, password: str, cache_dir: str) -> dict[str, str]:
     return {
         **app_env("bench.settings", database_url, static_root),
         "PEERSURVEY_LINK_RATE_LIMIT": str(RATE_LIMIT),
         "PEERSURVEY_PASSWORD": password,
+        # The generator releases in batches of this size: the app must agree.
+        "PEERSURVEY_MIN_CELL": str(generate.MIN_CELL),
+        # The rate limit's counters (a file cache): this run's own, not /tmp/peersurvey-cache.
+        "PEERSURVEY_CACHE_DIR": cache_dir,
+        "CACHE_URL": "",
     }
 
 
-def manage(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     done = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
-    if check and done.returncode != 0:
+    if done.returncode != 0:
         say(done.stdout + done.stderr)
         raise SystemExit(f"manage.py {' '.join(args)} failed with exit status {done.returncode}")
     return done
@@ -135,19 +141,19 @@ def machine_info(database_url: str, repeat: int) -> list[str]:
 # --- one size -------------------------------------------------------------------
 
 
-def grow_step(env: dict[str, str], database_url: str, target: int, tallies: bool) -> GrowthStep:
+def grow_step(env: dict[str, str], database_url: str, target: int) -> GrowthStep:
     say(f"Growing to {target:,} responses")
     growth = generate.grow(database_url, target, progress=say)
-    analyzed = generate.analyze(database_url)
-    tallies_seconds = None
-    if tallies:
-        started = time.perf_counter()
-        manage(env, "rebuild_tallies")
-        tallies_seconds = time.perf_counter() - started
+    released = growth.releases
     say(
-        f"  generate {growth.seconds:.1f} s, ANALYZE {analyzed:.1f} s, rebuild_tallies "
-        + ("skipped (no such command yet)" if tallies_seconds is None else f"{tallies_seconds:.1f} s")
+        f"  released {released.released:,} responses ({released.waiting:,} waiting), "
+        f"{released.slices_released:,} of {released.slice_rows:,} slice rows ({released.seconds:.1f} s)"
     )
+    analyzed = generate.analyze(database_url)
+    started = time.perf_counter()
+    manage(env, "rebuild_tallies")
+    tallies_seconds = time.perf_counter() - started
+    say(f"  generate {growth.seconds:.1f} s, ANALYZE {analyzed:.1f} s, rebuild_tallies {tallies_seconds:.1f} s")
     return GrowthStep(growth, analyzed, tallies_seconds)
 
 
@@ -166,7 +172,8 @@ def total_responses(conn) -> int:
         return cursor.fetchone()[0]
 
 
-def count_queries(env: dict[str, str], service: str, token: str, verbose: bool) -> dict[str, int]:
+def count_queries(env: dict[str, str], service: str, token: str, verbose: bool) -> dict[str, int | str]:
+    """Queries per data.json case and per submission (queued, releasing, and the mean of a batch)."""
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         command = [
             sys.executable,
@@ -182,7 +189,12 @@ def count_queries(env: dict[str, str], service: str, token: str, verbose: bool) 
             out.name,
         ] + (["--verbose"] if verbose else [])
         subprocess.run(command, cwd=ROOT, env=env, check=True)
-        return {label: len(sqls) for label, sqls in json.loads(Path(out.name).read_text()).items()}
+        counted = json.loads(Path(out.name).read_text())
+    submissions = counted["submissions"]
+    return {
+        **{label: len(sqls) for label, sqls in counted["queries"].items()},
+        f"API submission (mean of {len(submissions)})": f"{sum(submissions) / len(submissions):.1f}",
+    }
 
 
 def logged_in(port: int, password: str) -> Session:
@@ -201,7 +213,6 @@ class Bench:
     database_url: str
     password: str
     links: list[tuple[str, str, str]]
-    tallies: bool
 
     def kiosk_link(self, service: str) -> str:
         return next(token for code, group, token in self.links if code == service and group == "patient")
@@ -209,7 +220,7 @@ class Bench:
 
 def measure_size(bench: Bench, target: int, results: Results) -> None:
     """Grow to `target`, then time the reads and count their queries."""
-    results.growth.append(grow_step(bench.env, bench.database_url, target, bench.tallies))
+    results.growth.append(grow_step(bench.env, bench.database_url, target))
     service = with_connection(bench.database_url, biggest_service)
     say(f"  timing data.json and baselines (biggest service {service})")
     session = logged_in(bench.args.port, bench.password)
@@ -237,16 +248,19 @@ def measure_largest(bench: Bench, server: Server, results: Results) -> None:
 
 def notes(bench: Bench) -> list[str]:
     timeout = bench.args.gunicorn_timeout
-    found = [
+    return [
         f"gunicorn worker timeout: {f'{timeout} s (BENCH_GUNICORN_TIMEOUT)' if timeout else 'as gunicorn.conf.py sets it (default 30 s)'}.",
         f"The per-link submission rate limit (PEERSURVEY_LINK_RATE_LIMIT) was raised to {RATE_LIMIT:,}/min "
         "for this run so the limiter does not dominate; production's default is 300/min.",
         "The generator skips per-row foreign-key triggers (session_replication_role = replica, superuser only): "
         "every id it writes comes from the referenced table.",
+        f"Releases are recomputed for all responses at every step, as if they had come in in date order: "
+        f"per service and questionnaire, batches of {generate.MIN_CELL} released on their newest date, "
+        f"the remainder waiting; about-you slices likewise, in exact batches of {generate.MIN_CELL}. "
+        "No round is closed, so nothing is pooled.",
+        "The rate limit's counters are files (PEERSURVEY_CACHE_DIR, a temporary directory of the run), "
+        "as on a single machine without Redis.",
     ]
-    if not bench.tallies:
-        found.insert(0, "`manage.py rebuild_tallies` does not exist yet: that step was skipped.")
-    return found
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -256,11 +270,13 @@ def main(argv: list[str] | None = None) -> None:
     recreate_database(database_url)
     results = Results(machine=machine_info(database_url, args.repeat), repeat=args.repeat)
     GUNICORN_LOG.write_bytes(b"")
-    with tempfile.TemporaryDirectory(prefix="peersurvey-bench-static-") as static_root:
-        env = bench_env(database_url, static_root, password)
+    with (
+        tempfile.TemporaryDirectory(prefix="peersurvey-bench-static-") as static_root,
+        tempfile.TemporaryDirectory(prefix="peersurvey-bench-cache-") as cache_dir,
+    ):
+        env = bench_env(database_url, static_root, password, cache_dir)
         prepare(env, database_url)
-        tallies = manage(env, "help", "rebuild_tallies", check=False).returncode == 0
-        bench = Bench(args, env, database_url, password, with_connection(database_url, generate.links), tallies)
+        bench = Bench(args, env, database_url, password, with_connection(database_url, generate.links))
         with Server(env, args.port, GUNICORN_LOG, timeout=args.gunicorn_timeout) as server:
             say(f"gunicorn on 127.0.0.1:{args.port} (log: {GUNICORN_LOG})")
             for target in args.sizes:

@@ -1,5 +1,6 @@
 """The generator's SQL (bench/generate.py): temporary tables, then one chunk of
-responses and their answers per run of these statements.
+responses and their answers per run of these statements; at the end, the
+releases of every response (RELEASE_*_SQL).
 
 Every random value is drawn by PostgreSQL. The temporary tables hold the plan
 (bench_plan: which service gets how many), the odds (bench_question,
@@ -15,12 +16,12 @@ CREATE TEMP TABLE bench_option (option_id bigint, question_id bigint, lo float8,
 CREATE TEMP TABLE bench_text (question_id bigint, questionnaire_id bigint, share float8);
 CREATE TEMP TABLE bench_new (
     id uuid, channel varchar(8), client_id uuid, submitted_on date, number int, digest varchar(64),
-    link_id bigint, questionnaire_id bigint, service_id bigint);
+    link_id bigint, questionnaire_id bigint, service_id bigint, rkey int);
 """
 
 # OFFSET 0 keeps the subquery as it is, so each random() is drawn once per row.
 NEW_RESPONSES_SQL = """
-INSERT INTO bench_new (id, channel, client_id, submitted_on, number, digest, link_id, questionnaire_id, service_id)
+INSERT INTO bench_new (id, channel, client_id, submitted_on, number, digest, link_id, questionnaire_id, service_id, rkey)
 SELECT gen_random_uuid(),
        CASE WHEN d.paper THEN 'paper' WHEN d.patient THEN 'tablet' ELSE 'web' END,
        gen_random_uuid(),
@@ -29,20 +30,22 @@ SELECT gen_random_uuid(),
        md5(random()::text) || md5(random()::text),
        CASE WHEN d.paper THEN NULL WHEN d.patient THEN d.patient_link ELSE d.staff_link END,
        CASE WHEN d.patient THEN %(patient)s ELSE %(staff)s END,
-       d.service_id
+       d.service_id,
+       d.rkey
 FROM (
     SELECT p.service_id, p.patient_link, p.staff_link, p.first_number + g.i AS number,
            random() < %(patient_share)s AS patient,
            random() < %(paper_share)s AS paper,
-           floor(random() * %(days)s)::int AS age
+           floor(random() * %(days)s)::int AS age,
+           floor(random() * %(record_keys)s)::int AS rkey
     FROM bench_plan p CROSS JOIN LATERAL generate_series(0, p.n - 1) AS g(i)
     OFFSET 0
 ) d
 """
 
 COPY_RESPONSES_SQL = """
-INSERT INTO surveys_response (id, channel, client_id, submitted_on, number, digest, link_id, questionnaire_id, service_id)
-SELECT id, channel, client_id, submitted_on, number, digest, link_id, questionnaire_id, service_id FROM bench_new
+INSERT INTO surveys_response (id, channel, client_id, submitted_on, number, digest, link_id, questionnaire_id, service_id, rkey)
+SELECT id, channel, client_id, submitted_on, number, digest, link_id, questionnaire_id, service_id, rkey FROM bench_new
 """
 
 # PostgreSQL pushes a filter on one table down to that table's scan, where a
@@ -109,4 +112,57 @@ SELECT s.id, s.code, s.last_number,
        (SELECT min(l.id) FROM surveys_collectionlink l WHERE l.service_id = s.id AND l.kiosk),
        (SELECT min(l.id) FROM surveys_collectionlink l WHERE l.service_id = s.id AND NOT l.kiosk)
 FROM surveys_service s ORDER BY s.code
+"""
+
+# Releases (surveys/releases.py), as if the responses had come in in the order
+# of their dates: per service and questionnaire, consecutive batches of
+# %(min_cell)s, each released on its newest response's day; the remainder (fewer
+# than min_cell) waits. Recomputed for all responses at every step: a step's
+# new responses have dates spread over the same year as the old ones.
+RELEASE_EVERYONE_SQL = """
+INSERT INTO surveys_release (response_id, service_id, questionnaire_id, among, released_on, pooled)
+SELECT b.id, b.service_id, b.questionnaire_id, 0,
+       CASE WHEN b.batch < b.total / %(min_cell)s
+            THEN max(b.submitted_on) OVER (PARTITION BY b.service_id, b.questionnaire_id, b.batch) END,
+       false
+FROM (
+    SELECT r.id, r.service_id, r.questionnaire_id, r.submitted_on,
+           (row_number() OVER w - 1) / %(min_cell)s AS batch,
+           count(*) OVER (PARTITION BY r.service_id, r.questionnaire_id) AS total
+    FROM surveys_response r
+    WINDOW w AS (PARTITION BY r.service_id, r.questionnaire_id ORDER BY r.submitted_on, r.number)
+) b
+"""
+
+# A released response then waits in each about-you slice it chose (among = the
+# Option id), queued in the order of release; each slice of a service is
+# released the same way, in batches of min_cell. (Live, a slice releases all it
+# holds once min_cell wait, so a batch may hold up to 2 x min_cell - 1; here
+# batches are exactly min_cell.)
+RELEASE_SLICES_SQL = """
+INSERT INTO surveys_release (response_id, service_id, questionnaire_id, among, released_on, pooled)
+SELECT s.response_id, s.service_id, s.questionnaire_id, s.among,
+       CASE WHEN s.batch < s.total / %(min_cell)s
+            THEN max(s.submitted_on) OVER (PARTITION BY s.service_id, s.questionnaire_id, s.among, s.batch) END,
+       false
+FROM (
+    SELECT e.response_id, e.service_id, e.questionnaire_id, c.option_id AS among, r.submitted_on,
+           (row_number() OVER w - 1) / %(min_cell)s AS batch,
+           count(*) OVER (PARTITION BY e.service_id, e.questionnaire_id, c.option_id) AS total
+    FROM surveys_release e
+    JOIN surveys_response r ON r.id = e.response_id
+    JOIN surveys_choiceanswer c ON c.response_id = e.response_id
+    JOIN surveys_option o ON o.id = c.option_id
+    JOIN surveys_question q ON q.id = o.question_id
+    WHERE e.among = 0 AND e.released_on IS NOT NULL AND q.code = ANY(%(about)s)
+    WINDOW w AS (PARTITION BY e.service_id, e.questionnaire_id, c.option_id ORDER BY e.released_on, r.submitted_on, r.number)
+) s
+"""
+
+RELEASED_SQL = """
+SELECT count(*) FILTER (WHERE among = 0 AND released_on IS NOT NULL),
+       count(*) FILTER (WHERE among = 0 AND released_on IS NULL),
+       count(*) FILTER (WHERE among <> 0),
+       count(*) FILTER (WHERE among <> 0 AND released_on IS NOT NULL)
+FROM surveys_release
 """

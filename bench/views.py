@@ -1,8 +1,9 @@
 """Baselines the bench times next to the real endpoints (bench configuration only).
 
 - `fixed_json`: what a request costs with no work at all (Django + gunicorn).
-- `raw_json`: data.json's core counts as ONE hand-written SQL statement.
-- `insert`: a submission's rows written with no validation, idempotency or tallies.
+- `raw_json`: data.json's core counts as ONE hand-written SQL statement over
+  the answers and their releases (exact: data.json perturbs option counts by at most 2).
+- `insert`: a submission's rows written with no validation, idempotency, release or tallies.
 """
 
 from __future__ import annotations
@@ -28,13 +29,16 @@ def fixed_json(request: HttpRequest) -> JsonResponse:
     return JsonResponse(FIXED)
 
 
-# Responses per questionnaire, then responses choosing each option, over the
-# raw tables: answers are counted per option id first, then named.
+# Released responses per questionnaire, then responses choosing each option,
+# over the raw tables: answers are counted per option id first, then named.
+# Released means released for everyone, or with an about-you filter released
+# in that slice (surveys/releases.py); a pooled remainder counts nationally only.
 RAW_SQL = """
 WITH selected AS (
     SELECT r.id, r.questionnaire_id
     FROM surveys_response r
     JOIN surveys_service s ON s.id = r.service_id
+    JOIN surveys_release rel ON rel.response_id = r.id AND rel.released_on IS NOT NULL
     WHERE {where}
 )
 SELECT qn.code, NULL, NULL, count(*)
@@ -54,13 +58,13 @@ JOIN surveys_questionnaire qn ON qn.id = q.questionnaire_id
 """
 
 RAW_FILTERS = {
-    "service": "s.code = %(service)s",
-    "gender": """EXISTS (
-        SELECT 1 FROM surveys_choiceanswer ga
-        JOIN surveys_option go ON go.id = ga.option_id
+    "service": "s.code = %(service)s AND NOT rel.pooled",
+    "gender": """rel.among IN (
+        SELECT go.id FROM surveys_option go
         JOIN surveys_question gq ON gq.id = go.question_id
-        WHERE ga.response_id = r.id AND gq.code = 'gender' AND go.code = %(gender)s)""",
+        WHERE gq.code = 'gender' AND go.code = %(gender)s)""",
 }
+EVERYONE = "rel.among = 0"
 
 
 @login_required
@@ -70,7 +74,7 @@ def raw_json(request: HttpRequest) -> JsonResponse:
     if unknown:
         return JsonResponse({"errors": {key: ["Not a filter of raw.json."] for key in unknown}}, status=400)
     params = {key: request.GET[key] for key in RAW_FILTERS if key in request.GET}
-    where = " AND ".join(RAW_FILTERS[key] for key in params) or "TRUE"
+    where = " AND ".join([RAW_FILTERS[key] for key in params] + ([] if "gender" in params else [EVERYONE]))
     with connection.cursor() as cursor:
         cursor.execute(RAW_SQL.format(where=where), params)
         rows = cursor.fetchall()
@@ -135,7 +139,7 @@ def _answer_rows(response: Response, answers: dict, target: Target) -> tuple[lis
 @csrf_exempt
 @require_POST
 def insert(request: HttpRequest) -> JsonResponse:
-    """The API's body in, the same rows out: no validation, no replay check, no tallies."""
+    """The API's body in, the same rows out: no validation, no replay check, no release, no tallies."""
     target = _target(request.GET.get("link", ""))
     payload = json.loads(request.body)
     with transaction.atomic():

@@ -50,8 +50,10 @@ def dashboard_data(selection: Selection, access: Access) -> dict:
     min_cell, perturb = settings.PEERSURVEY_MIN_CELL, settings.PEERSURVEY_PERTURB
     counts, services = selection_counts(selection, access)
     about = next(iter(selection.about.items()), None)
-    released = release_counts(counts, min_cell=min_cell, about=about, perturb=perturb)
-    data = figures_from_counts(released, questions(), min_cell=min_cell, report_2014=report_2014(), selection=selection.as_dict())
+    metas = questions()
+    partitions = {meta.code: tuple(code for code, _ in meta.options) for meta in metas if meta.section == "about_you"}
+    released = release_counts(counts, min_cell=min_cell, about=about, partitions=partitions, perturb=perturb)
+    data = figures_from_counts(released, metas, min_cell=min_cell, report_2014=report_2014(), selection=selection.as_dict())
     for group in GROUPS:
         hidden = suppressed(released.n.get(group, 0), min_cell)
         data["groups"][group]["services"] = None if hidden else services.get(group, 0)

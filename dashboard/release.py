@@ -88,15 +88,25 @@ def complement_safe(shown: dict[str, int], total: int, min_cell: int) -> set[str
     return set(safe)
 
 
-def release_counts(counts: Counts, *, min_cell: int, about: tuple[str, str] | None, perturb: bool = True) -> Counts:
+def release_counts(
+    counts: Counts,
+    *,
+    min_cell: int,
+    about: tuple[str, str] | None,
+    partitions: dict[str, tuple[str, ...]] | None = None,
+    perturb: bool = True,
+) -> Counts:
     """The counts as they may leave the server.
 
     Every count of people who chose an option or answered a question is
     perturbed by its cell key (never by more than 2, never below 0 or above its
     group). A group filtered to an about-you slice is withheld (its `n` None)
     when the slice is under `min_cell` or its complement could be recovered by
-    subtraction. Group sizes, and responses per service and month, are sums of
-    whole release batches and are shown as they are.
+    subtraction. In the about-you questions (`partitions`: question -> option
+    codes), a category is hidden when its true count is under `min_cell`, or
+    when the people left beside the shown ones would be (`complement_safe`).
+    Group sizes, and responses per service and month, are sums of whole release
+    batches and are shown as they are.
 
     >>> counts = Counts(n={"patient": 20, "staff": 6}, options={("patient", "useful", "yes"): 3},
     ...                 answered={("patient", "useful"): 3}, option_keys={("patient", "useful", "yes"): 65535},
@@ -113,6 +123,12 @@ def release_counts(counts: Counts, *, min_cell: int, about: tuple[str, str] | No
             if option not in complement_safe(shown, sizes.get("", 0), min_cell):
                 n[group] = None
     withheld = {group for group, size in n.items() if size is None}
+    hidden = set()
+    for group, size in n.items():
+        for question, codes in (partitions or {}).items():
+            true = {code: counts.options.get((group, question, code), 0) for code in codes}
+            safe = complement_safe({code: c for code, c in true.items() if c}, size or 0, min_cell)
+            hidden |= {(group, question, code) for code, c in true.items() if c and code not in safe}
 
     def base(group: str) -> int:
         return n.get(group) or 0
@@ -134,6 +150,7 @@ def release_counts(counts: Counts, *, min_cell: int, about: tuple[str, str] | No
         },
         by_service=[row for row in counts.by_service if row[1] not in withheld],
         by_day=[row for row in counts.by_day if row[1] not in withheld],
+        hidden=frozenset(hidden),
     )
 
 

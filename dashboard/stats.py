@@ -34,6 +34,9 @@ class Counts:
     option_keys: dict[tuple[str, str, str], int] = field(default_factory=dict)
     answered_keys: dict[tuple[str, str], int] = field(default_factory=dict)
     slices: dict[str, dict[str, int]] = field(default_factory=dict)
+    # About-you cells the release layer withholds, decided on the true counts;
+    # None (unreleased counts, as in tests of the arithmetic): hide those under min_cell.
+    hidden: frozenset[tuple[str, str, str]] | None = None
 
 
 def suppressed(n: int | None, min_cell: int) -> bool:
@@ -245,7 +248,10 @@ def figures_from_counts(
             for group in GROUPS:
                 asked = code in question.asked.get(group, ())
                 count = counts.options.get((group, question.code, code), 0)
-                small_cell = demographic and 0 < count < min_cell
+                if counts.hidden is None:
+                    small_cell = demographic and 0 < count < min_cell
+                else:
+                    small_cell = demographic and (group, question.code, code) in counts.hidden
                 row[group] = option_cell(count, base[group], asked=asked, hidden=hidden[group] or small_cell)
             row["p_value"] = None
             row["significant"] = None

@@ -97,7 +97,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     # Tests use a file, not shared-cache memory: browser tests read while the live
     # server writes, and only a file database lets them wait for each other's locks.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
+    # One per process, so two test runs in one checkout never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / f".test-db-{os.getpid()}.sqlite3")}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Every query here is short; PostgreSQL's JIT spent more compiling the
     # dashboard's one query (100 ms) than running it.
@@ -178,7 +179,7 @@ PEERSURVEY_LOGIN_MAX_FAILURES = int(os.environ.get("PEERSURVEY_LOGIN_MAX_FAILURE
 PEERSURVEY_LOGIN_LOCK_MINUTES = int(os.environ.get("PEERSURVEY_LOGIN_LOCK_MINUTES", "15"))
 
 # Submissions per collection link per minute, shared by every web process through
-# the cache (PostgreSQL or Redis). A tablet flushing 100 queued answers stays well under.
+# the cache (Redis, or files on this machine). A tablet flushing 100 queued answers stays well under.
 PEERSURVEY_LINK_RATE_LIMIT = int(os.environ.get("PEERSURVEY_LINK_RATE_LIMIT", "300"))
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):

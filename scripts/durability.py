@@ -14,8 +14,13 @@ most 60 s), and takes 201 or 200 (already stored) as done; 400 and 409 are failu
 After 300 successes it restarts PostgreSQL (`pg_ctlcluster ... restart`, so it runs as
 root on the machine that runs PostgreSQL), after 600 it kills a gunicorn worker with
 SIGKILL. At the end it reads the database itself: stored, lost, duplicated and partial
-(answers stored differently from what was sent, or missing) responses, and prints a
-table. Exits non-zero unless all are stored once and whole.
+(answers stored differently from what was sent, or missing) responses; that each is
+queued for release once, that no release unit (service, questionnaire, slice) was left
+holding a full batch and none released fewer than min_cell on a day (surveys/releases.py);
+and that the tallies equal a full recount from the releases. It prints a table, and
+exits non-zero unless all are stored once and whole and released as the rules say.
+The per-link rate limit counts in files (PEERSURVEY_CACHE_DIR, a temporary directory
+of the run) unless CACHE_URL names Redis.
 
 Restarting PostgreSQL breaks every other connection to it for a moment: do not run it
 while something else uses the same cluster. PostgreSQL is started again at the end if
@@ -136,6 +141,7 @@ def main(argv=None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     signal.signal(signal.SIGINT, signal.default_int_handler)
     static_root = tempfile.mkdtemp(prefix="peersurvey-durability-static-")
+    cache_dir = tempfile.mkdtemp(prefix="peersurvey-durability-cache-")
     try:
         from bench.database import recreate_database
 
@@ -150,7 +156,7 @@ def main(argv=None) -> int:
         handle, name = tempfile.mkstemp(prefix="peersurvey-durability-gunicorn-", suffix=".log")
         os.close(handle)
         log_path = Path(name)
-        env = app_env("peersurvey.settings", args.database_url, static_root)
+        env = {**app_env("peersurvey.settings", args.database_url, static_root), "PEERSURVEY_CACHE_DIR": cache_dir}
         try:
             with Server(env, args.port, log_path, workers=args.workers, ready=_through_to_database) as server:
                 say(f"gunicorn {server.process.pid} with {args.workers} workers on 127.0.0.1:{server.port}, log {log_path}")
@@ -177,6 +183,7 @@ def main(argv=None) -> int:
     finally:
         _ensure_postgres(cluster)
         shutil.rmtree(static_root, ignore_errors=True)
+        shutil.rmtree(cache_dir, ignore_errors=True)
 
 
 # --- setting up ---------------------------------------------------------------------
@@ -215,7 +222,6 @@ def _prepare(say) -> list[LinkInfo]:
     from surveys.selectors import loaded_questionnaire
 
     call_command("migrate", verbosity=0, interactive=False)
-    call_command("createcachetable", verbosity=0)
     out = io.StringIO()
     call_command("demo", no_user=True, stdout=out)
     say(out.getvalue().strip().splitlines()[-1])
@@ -477,6 +483,7 @@ def _check_database(submissions: list[Submission], links: list[LinkInfo]) -> dic
             "response_id", "question__code", "text"
         ):
             texts.setdefault(response_id, set()).add((question, text))
+        releases = _check_releases(ids)
         # The dashboard's counts, kept in each submission's transaction, against a full recount.
         tally_differences = tallies_differences()
     finally:
@@ -508,6 +515,32 @@ def _check_database(submissions: list[Submission], links: list[LinkInfo]) -> dic
         "partial_examples": sorted(set(partial))[:5],
         "reply_id_mismatch": len(unacknowledged),
         "tally_differences": len(tally_differences),
+        **releases,
+    }
+
+
+def _check_releases(client_ids: list) -> dict:
+    """How the submissions were released (surveys/releases.py): each queued once for
+    everyone; no unit left with a full batch waiting; none released fewer than
+    min_cell on one day (batches are min_cell or more, and a day's are summed)."""
+    from django.conf import settings
+    from django.db.models import Count, Q
+
+    from surveys.models import Release, Response
+    from surveys.tallies import EVERYONE
+
+    min_cell = settings.PEERSURVEY_MIN_CELL
+    queued = Count("releases", filter=Q(releases__among=EVERYONE))
+    mine = Response.objects.filter(client_id__in=client_ids).annotate(queued=queued)
+    unit = ("service_id", "questionnaire_id", "among")
+    own = Release.objects.filter(pooled=False)
+    waiting = own.filter(released_on__isnull=True).values(*unit).annotate(n=Count("id"))
+    released = own.filter(released_on__isnull=False).values(*unit, "released_on").annotate(n=Count("id"))
+    return {
+        "not_queued_once": mine.exclude(queued=1).count(),
+        "released": mine.filter(releases__among=EVERYONE, releases__released_on__isnull=False).count(),
+        "full_batches_waiting": waiting.filter(n__gte=min_cell).count(),
+        "small_releases": released.filter(n__lt=min_cell).count(),
     }
 
 
@@ -569,6 +602,9 @@ def _report(args, seed, cluster, submissions, figures: Figures, events, elapsed,
         ("refused (400/409) or gave up", len(failures), 0, not failures),
         ("stray rows", check["stray"], 0, check["stray"] == 0),
         ("acknowledged id not stored", check["reply_id_mismatch"], 0, check["reply_id_mismatch"] == 0),
+        ("not queued for release once", check["not_queued_once"], 0, check["not_queued_once"] == 0),
+        ("full batches left waiting", check["full_batches_waiting"], 0, check["full_batches_waiting"] == 0),
+        ("released fewer than min_cell", check["small_releases"], 0, check["small_releases"] == 0),
         ("tallies unlike a recount", check["tally_differences"], 0, check["tally_differences"] == 0),
         ("PostgreSQL restarted", "yes" if events.get("restart_ok") else "no", "yes", bool(events.get("restart_ok"))),
         ("worker killed, respawned", "yes" if events.get("respawned") else "no", "yes", bool(events.get("respawned"))),
@@ -583,6 +619,7 @@ def _report(args, seed, cluster, submissions, figures: Figures, events, elapsed,
         f"sent {sent}  stored {check['rows']}  lost {check['lost']}  duplicated {check['duplicated']}  "
         f"partial {check['partial']}  retries {sum(retried.values())} ({causes(retried)})  elapsed {elapsed:.1f} s"
     )
+    print(f"  released to the figures {check['released']} of {check['rows']} (the rest wait for their batch)")
     print(f"  {restart}")
     print(f"  {kill}")
     print(f"  before either fault: {phase('before any fault')}")

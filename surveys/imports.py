@@ -1,8 +1,8 @@
-"""Paper import: a CSV in the layout of the dashboard's response export, turned
+"""Paper import: a CSV of paper questionnaires, turned
 into validated submissions and stored through `response_submit` (docs/contract.md,
 "Collection rules": paper is keyed in by staff or imported from CSV).
 
-The layout is the export's: `service, questionnaire, version, channel,
+The layout (`surveys.csv_format.IMPORT_COLUMNS`): `service, questionnaire, version, channel,
 submitted_on, number`, then one 0/1 column per option named `question.option`,
 then one column per free-text question. `channel` and `number` may be left out
 (empty means `paper` and the service's next running number); so may any answer
@@ -204,7 +204,7 @@ class _RowParser:
                         1,
                         name,
                         (
-                            "Unknown column; expected the response export's columns: "
+                            "Unknown column; expected the import columns: "
                             f"{', '.join(IMPORT_COLUMNS)}, then question.option and free-text question codes."
                         ),
                     )

@@ -290,7 +290,7 @@ class TallyKind(models.TextChoices):
 class Tally(models.Model):
     """Counts the dashboard reads instead of the answers (surveys/tallies.py).
 
-    One row counts the respondents of a service in one day or one month who
+    One row counts the released respondents of a service in one month of release who
     did something: responded, answered a many-choice question, or chose an
     option. `among` narrows it to respondents who chose one about-you option
     (an Option id; 0 means everyone), so a demographic filter is a lookup too.
@@ -300,7 +300,7 @@ class Tally(models.Model):
 
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     period = models.CharField(max_length=1, choices=Period.choices)
-    start = models.DateField(help_text="The day, or the first day of the month.")
+    start = models.DateField(help_text="The first day of the month of release.")
     among = models.PositiveIntegerField(default=0, help_text="0, or the about-you Option id respondents chose.")
     kind = models.CharField(max_length=1, choices=TallyKind.choices)
     ref = models.PositiveIntegerField(help_text="Questionnaire, Question or Option id, by kind.")

@@ -53,7 +53,7 @@ def clean_submission(definition: QuestionnaireDef, payload: object) -> Submissio
         errors[key[:64]] = ["Unknown field: send only client_id and answers."]
     client_id = parse_client_id(payload.get("client_id"))
     if client_id is None:
-        errors["client_id"] = ["Send a client_id: a UUID made on the device when the person finished."]
+        errors["client_id"] = ["Send a client_id: a random (version 4) UUID made on the device when the person finished."]
     answers: Answers = {}
     try:
         answers = clean_answers(definition, payload.get("answers"))
@@ -65,12 +65,21 @@ def clean_submission(definition: QuestionnaireDef, payload: object) -> Submissio
 
 
 def parse_client_id(value: object) -> uuid.UUID | None:
+    """A client id, if it is a random (version 4) UUID: other versions carry the
+    time they were made and a device's address, which must not be stored.
+
+    >>> parse_client_id("1b4e28ba-2fa1-41d2-883f-0016d3cca427")
+    UUID('1b4e28ba-2fa1-41d2-883f-0016d3cca427')
+    >>> parse_client_id("c232ab00-9414-11ec-b3c8-9f6bdeced846") is None  # version 1: a time and a MAC address
+    True
+    """
     if not isinstance(value, str) or len(value) > 64:
         return None
     try:
-        return uuid.UUID(value)
+        parsed = uuid.UUID(value)
     except ValueError:
         return None
+    return parsed if parsed.version == 4 and parsed.variant == uuid.RFC_4122 else None
 
 
 def clean_answers(definition: QuestionnaireDef, raw: object) -> Answers:

@@ -9,6 +9,9 @@ People (a password set through `dashboard.services.lead_upsert`, as `add_user` s
 - `national_client`, `service_client`: pytest-django's `client`, logged in as one of them
   (one client: ask for at most one of these, and not for `client` beside it).
 
+`exact_figures` turns off the perturbation of counts (PEERSURVEY_PERTURB) for a test of
+arithmetic; a test asks for it by name.
+
 A test that needs someone else (another service, other rights, a real login by
 password) makes them with `tests.factories.lead` and names them for what differs.
 """
@@ -41,6 +44,16 @@ def fresh_questionnaire_cache():
     clear_questionnaire_cache()
     yield
     clear_questionnaire_cache()
+
+
+@pytest.fixture
+def exact_figures(settings):
+    """Figures without the cell-key perturbation, for tests of arithmetic (independent counts).
+
+    Ask for it by name, never autouse: tests of disclosure keep the perturbation on, as it is
+    in production (docs/disclosure.md, rule 5).
+    """
+    settings.PEERSURVEY_PERTURB = False
 
 
 # --- services and links --------------------------------------------------------------

@@ -74,11 +74,14 @@ def selection_counts(selection: Selection, access: Access) -> tuple[Counts, dict
         mine = tallies.filter(among__in=Subquery(chosen))
     not_a_size = Value(-1, output_field=IntegerField())
     blank_day = Value(None, output_field=DateField())
-    totals = mine.values("kind", "ref").annotate(code=Value(""), day=blank_day, slice=not_a_size, total=Sum("n"), keys=Sum("k"))
+    no_period = Value("")
+    totals = mine.values("kind", "ref").annotate(
+        code=Value(""), day=blank_day, slice=not_a_size, per=no_period, total=Sum("n"), keys=Sum("k")
+    )
     by_service_and_month = (
-        mine.filter(kind=TallyKind.RESPONSES, period=Period.MONTH)
+        mine.filter(kind=TallyKind.RESPONSES)
         .values("kind", "ref")
-        .annotate(code=F("service__code"), day=F("start"), slice=not_a_size, total=Sum("n"), keys=Value(0))
+        .annotate(code=F("service__code"), day=F("start"), slice=not_a_size, per=F("period"), total=Sum("n"), keys=Value(0))
     )
     query = totals.union(by_service_and_month, all=True)
     if about is not None:
@@ -88,7 +91,7 @@ def selection_counts(selection: Selection, access: Access) -> tuple[Counts, dict
         sizes = (
             tallies.filter(Q(among=EVERYONE) | Q(among__in=Subquery(options)), kind=TallyKind.RESPONSES)
             .values("kind", "ref")
-            .annotate(code=Value(""), day=blank_day, slice=F("among"), total=Sum("n"), keys=Value(0))
+            .annotate(code=Value(""), day=blank_day, slice=F("among"), per=no_period, total=Sum("n"), keys=Value(0))
         )
         query = query.union(sizes, all=True)
     rows = list(query)
@@ -121,9 +124,11 @@ def _counts_from_tallies(rows: list[dict], names, access: Access) -> tuple[Count
             group = names.groups[ref]
             code = "" if row["slice"] == EVERYONE else names.options[row["slice"]][2]
             slices.setdefault(group, Counter())[code] += total
-        elif row["code"]:  # responses per service and month
+        elif row["code"]:  # responses per service and month (a pooled remainder: no month, no service shown)
             group = names.groups[ref]
             services.setdefault(group, set()).add(row["code"])
+            if row["per"] == Period.POOLED:
+                continue
             by_month[(row["day"], group)] += total
             if access.every_service or row["code"] in access.own_codes:
                 by_service[(row["code"], group)] += total

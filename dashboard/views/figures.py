@@ -108,6 +108,8 @@ def index(request: HttpRequest, access: Access, form: FilterForm, selection: Sel
             "refresh_seconds": settings.PEERSURVEY_REFRESH_SECONDS,
             "query": request.GET.urlencode(),
             "generated": timezone.localtime(),
+            # Rows are for partnership leads, and never of one about-you slice.
+            "row_export": access.may_export_responses and not selection.about,
         },
     )
 
@@ -125,6 +127,7 @@ def charts_json(request: HttpRequest, access: Access, form: FilterForm, selectio
         {
             "min_cell": data["min_cell"],
             "groups": data["groups"],
+            "disclosure": data["disclosure"],
             "figures": [{"id": item["id"], "figure": item["figure"]} for item in charts.all_figures(data)],
             "generated": timezone.localtime().isoformat(),
         }

@@ -9,6 +9,7 @@ again empty: the next paper belongs to someone else.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -65,14 +66,20 @@ def entry(request: HttpRequest, service_code: str, group: str) -> HttpResponse:
     form = paper_form_class(definition)(request.POST if request.method == "POST" else None)
     if form.is_valid():
         # A double click sends the same form (and client_id) twice: stored once.
-        response = response_submit(
+        response_submit(
             service=service,
             questionnaire=questionnaire,
             submission=form.submission,
             channel=Channel.PAPER,
             submitted_on=form.cleaned_data["paper_date"],
-        ).response
-        messages.success(request, f"Saved paper questionnaire {service.code}{response.number}")
+        )
+        # No running number or count: either would tell which answers in the
+        # figures are this paper's (docs/disclosure.md).
+        messages.success(
+            request,
+            f"Saved a paper {Group(group).label.lower()} for {service.code}. Its answers join the figures with the "
+            f"next batch of {settings.PEERSURVEY_MIN_CELL} or more from this service.",
+        )
         return redirect(request.path)
     return render(
         request,

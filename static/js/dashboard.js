@@ -76,6 +76,7 @@
           draw(item.id);
         });
         updateSummary(payload.groups, payload.min_cell);
+        setText("released", payload.disclosure.released_through || "no date yet");
         var time = summary.querySelector("[data-stat='updated']");
         var when = new Date(payload.generated);
         time.setAttribute("datetime", payload.generated);

@@ -91,4 +91,7 @@ class Migration(migrations.Migration):
             constraint=models.UniqueConstraint(fields=("response", "among"), name="release_response_among_unique"),
         ),
         migrations.RunPython(cover_the_key_sum, migrations.RunPython.noop),
+        # The database cache (rate limits, login throttling) kept expiry times: it is
+        # not used any more, and no time of day may stay in the database.
+        migrations.RunSQL("DROP TABLE IF EXISTS peersurvey_cache", migrations.RunSQL.noop),
     ]

@@ -3,6 +3,8 @@ leads and quote reviews read only in the admin; the add_user command."""
 
 import csv
 import io
+from collections import Counter
+from datetime import date
 
 import pytest
 from django.core.management import call_command
@@ -12,6 +14,7 @@ from dashboard.models import Lead
 from surveys.csv_format import defuse
 from surveys.models import QuoteReview, TextAnswer
 from surveys.quotes import quote_review
+from surveys.services import responses_purge
 from tests.factories import PASSWORD, answer, lead, service
 
 
@@ -62,21 +65,60 @@ def test_aggregate_csv_has_the_numbers_of_data_json(national_client, chadwick_an
                     assert row[f"{group}_pct"] == str(cell["pct"])
 
 
-def test_response_csv_one_row_per_response_with_approved_text_only(national_client, chadwick_answers):
+def test_response_csv_one_row_per_released_response_anonymised(national_client, service_lead, chadwick_answers):
     evil = TextAnswer.objects.get(text__startswith="=HYPERLINK")
     QuoteReview.objects.create(answer=evil, status="approved", text=evil.text, attribution="CL1", reviewed_on="2026-11-02")
-    rows = read_csv(national_client.get("/dashboard/export/responses.csv"))
+    morpeth = service("M", security="medium")
+    for index in range(10):
+        about = {"gender": "female" if index % 2 else "male", "time_in_service": "lt_1y", "age_band": AGE_BANDS[index]}
+        answer(morpeth, "patient", {"useful": "yes", **about}, on=date(2026, 10, 20))
+    reply = national_client.get("/dashboard/export/responses.csv")
+    raw = b"".join(reply.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(raw)))
+    assert reply["Content-Type"].startswith("text/csv") and "attachment" in reply["Content-Disposition"]
     header, body = rows[0], rows[1:]
-    assert len(body) == 12
-    assert header[:6] == ["service", "questionnaire", "version", "channel", "submitted_on", "number"]
-    assert "useful.yes" in header and "benefits.reduces_workload" in header and "useful_why" in header
+    # No running number, channel, day or free text: the month of release, then the about-you answers.
+    assert header[:9] == [
+        "service",
+        "questionnaire",
+        "version",
+        "month",
+        "gender",
+        "time_in_service",
+        "time_in_secure",
+        "age_band",
+        "ethnicity",
+    ]
+    assert "useful.yes" in header and "benefits.reduces_workload" in header
+    assert not {"number", "channel", "submitted_on", "useful_why", "comments", "job_title"} & set(header)
+    assert "HYPERLINK" not in raw and "because" not in raw and "Staff nurse" not in raw  # no free text, approved or not
     records = [dict(zip(header, row, strict=True)) for row in body]
-    first_patient = next(r for r in records if r["questionnaire"] == "patient" and r["number"] == "1")
-    assert (first_patient["useful.no"], first_patient["useful.yes"], first_patient["fears.trust"]) == ("1", "0", "1")
-    assert first_patient["benefits.reduces_workload"] == ""  # not asked of patients
-    assert first_patient["useful_why"] == '\'=HYPERLINK("http://evil.example")'  # approved, and defused
-    assert all(r["useful_why"] in ("", first_patient["useful_why"]) for r in records)  # unreviewed text stays out
-    assert all(r["comments"] == "" for r in records)
+    # Released responses only: CL's 6 patients and 6 staff are a batch of 5 each (one of each
+    # waits); Morpeth's 10 patients are two batches.
+    assert sorted(Counter((r["service"], r["questionnaire"], r["month"]) for r in records).items()) == [
+        (("CL", "patient", "2026-11"), 5),
+        (("CL", "staff", "2026-11"), 5),
+        (("M", "patient", "2026-10"), 10),
+    ]
+    cl_patients = [r for r in records if r["service"] == "CL" and r["questionnaire"] == "patient"]
+    # The first five patients answered no, yes, no, yes, no; every one fears trust.
+    assert (
+        sorted((r["useful.no"], r["useful.yes"], r["fears.trust"]) for r in cl_patients)
+        == [("0", "1", "1")] * 2 + [("1", "0", "1")] * 3
+    )
+    assert all(r["benefits.reduces_workload"] == "" for r in cl_patients)  # not asked of patients
+    assert all(r["useful.sometimes"] == "1" for r in records if r["questionnaire"] == "staff")
+    # k-anonymous: Morpeth's 5 women and 5 men keep gender and time in service; each age
+    # band is one person's, so age band is left blank.
+    m_about = Counter((r["gender"], r["time_in_service"], r["age_band"], r["ethnicity"]) for r in records if r["service"] == "M")
+    assert m_about == {("female", "lt_1y", "", ""): 5, ("male", "lt_1y", "", ""): 5}
+    # Partnership leads only, and never filtered by an about-you answer.
+    assert national_client.get("/dashboard/export/responses.csv?gender=male").status_code == 400
+    national_client.force_login(service_lead)
+    assert national_client.get("/dashboard/export/responses.csv").status_code == 403
+
+
+AGE_BANDS = ["16_24", "25_29", "30_34", "35_39", "40_44", "45_49", "50_54", "55_59", "60_64", "65_plus"]
 
 
 def test_quotes_stay_hidden_until_approved(national_client, chadwick_answers):
@@ -131,11 +173,23 @@ def test_review_needs_review_rights_and_stays_within_the_leads_services(client, 
 def test_suppressed_selections_show_no_quotes(national_client):
     tiny = service("TU")
     for index in range(3):
-        answer(tiny, "patient", {"comments": f"tiny {index}"})
+        answer(tiny, "patient", {"comments": f"tiny {index}"}, on=date(2026, 10, 1))
     for text in TextAnswer.objects.all():
         QuoteReview.objects.create(answer=text, status="approved", text=text.text, attribution="TU", reviewed_on="2026-11-02")
+    # Approved, but waiting for a batch of 5: a quote appears with its batch, never alone.
     page = national_client.get("/dashboard/quotes/?service=TU").content.decode()
-    assert "tiny 0" not in page and "fewer than 5 responses" in page
+    assert "tiny" not in page
+    for index in range(3, 5):
+        answer(tiny, "patient", {"comments": f"tiny {index}"}, on=date(2026, 11, 2))
+    for text in TextAnswer.objects.filter(review__isnull=True):
+        QuoteReview.objects.create(answer=text, status="approved", text=text.text, attribution="TU", reviewed_on="2026-11-02")
+    page = national_client.get("/dashboard/quotes/?service=TU").content.decode()
+    assert all(f"tiny {index}" in page for index in range(5)) and "fewer than 5 responses" not in page
+    # A purge leaves 2 of the batch: fewer than 5 respondents, so no quotes, and the page says why.
+    assert responses_purge(before=date(2026, 11, 1)) == 3
+    page = national_client.get("/dashboard/quotes/?service=TU").content.decode()
+    assert "tiny" not in page and "fewer than 5 responses" in page
+    assert "tiny" not in national_client.get("/dashboard/quotes/").content.decode()
 
 
 def test_add_user_command(db, monkeypatch):

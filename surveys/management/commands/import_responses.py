@@ -8,8 +8,8 @@ from surveys.quotes import attribution, quote_label, quote_review
 
 class Command(BaseCommand):
     help = (
-        "Import responses from a CSV in the layout of the dashboard's response export "
-        "(paper questionnaires, or a re-import of an export). Stores every line or none."
+        "Import paper questionnaires from a CSV (columns: service, questionnaire, version, channel, "
+        "submitted_on, number, then question.option 0/1 and free-text columns). Stores every line or none."
     )
 
     def add_arguments(self, parser):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--texts-approved",
             action="store_true",
-            help="Mark imported free text as reviewed and approved (for an export, whose text was approved already).",
+            help="Mark imported free text as reviewed and approved (text already reviewed elsewhere).",
         )
         parser.add_argument("--dry-run", action="store_true", help="Check the whole file and store nothing.")
 
