@@ -1,4 +1,10 @@
-"""Submission throughput: the JSON API against a bare insert of the same rows."""
+"""Submission throughput: the JSON API against a bare insert of the same rows.
+
+Every body has a new random (version 4) client_id, as a tablet makes one: the
+API refuses any other version. Through the API, every fifth submission to a
+service and questionnaire releases a batch (surveys/releases.py); the bare
+insert queues and releases nothing.
+"""
 
 from __future__ import annotations
 

@@ -106,7 +106,8 @@ def release_counts(
     codes), a category is hidden when its true count is under `min_cell`, or
     when the people left beside the shown ones would be (`complement_safe`).
     Group sizes, and responses per service and month, are sums of whole release
-    batches and are shown as they are.
+    batches and are shown as they are; within a slice, there are no responses
+    per service or month at all.
 
     >>> counts = Counts(n={"patient": 20, "staff": 6}, options={("patient", "useful", "yes"): 3},
     ...                 answered={("patient", "useful"): 3}, option_keys={("patient", "useful", "yes"): 65535},
@@ -148,8 +149,11 @@ def release_counts(
             for key, count in counts.answered.items()
             if key[0] not in withheld
         },
-        by_service=[row for row in counts.by_service if row[1] not in withheld],
-        by_day=[row for row in counts.by_day if row[1] not in withheld],
+        # Within a slice, responses per service or month would stand beside the
+        # same rows for everyone, and the difference could be a person or two:
+        # a slice is shown for the whole selection only.
+        by_service=[row for row in counts.by_service if row[1] not in withheld and about is None],
+        by_day=[row for row in counts.by_day if row[1] not in withheld and about is None],
         hidden=frozenset(hidden),
     )
 

@@ -90,6 +90,11 @@ class Migration(migrations.Migration):
             model_name="release",
             constraint=models.UniqueConstraint(fields=("response", "among"), name="release_response_among_unique"),
         ),
+        migrations.AlterField(
+            model_name="tally",
+            name="start",
+            field=models.DateField(help_text="The first day of the month of release."),
+        ),
         migrations.RunPython(cover_the_key_sum, migrations.RunPython.noop),
         # The database cache (rate limits, login throttling) kept expiry times: it is
         # not used any more, and no time of day may stay in the database.

@@ -172,7 +172,7 @@ def test_service_lead_sees_only_their_service(browser, live_server, demo, screen
     context.close()
 
 
-def test_dashboard_refreshes_itself_when_a_response_arrives(browser, live_server, demo, settings, playwright):
+def test_dashboard_refreshes_itself_when_a_batch_of_answers_is_released(browser, live_server, demo, settings, playwright):
     settings.PEERSURVEY_REFRESH_SECONDS = 5
     context = browser.new_context(viewport=DESKTOP, **GB)
     page = context.new_page()
@@ -185,14 +185,25 @@ def test_dashboard_refreshes_itself_when_a_response_arrives(browser, live_server
 
     link = CollectionLink.objects.filter(service__code="CC", questionnaire__code="patient", revoked_on__isnull=True).first()
     api = playwright.request.new_context(base_url=live_server.url)
-    reply = api.post(
-        f"/api/v1/links/{link.token}/responses",
-        data={"client_id": str(uuid.uuid4()), "answers": {"useful": "yes"}},
-    )
-    assert reply.status in (200, 201), reply.text()
-    api.dispose()
 
-    expect(page.locator("[data-stat=patient-n]")).to_have_text("214", timeout=20_000)
+    def answer() -> None:
+        reply = api.post(
+            f"/api/v1/links/{link.token}/responses",
+            data={"client_id": str(uuid.uuid4()), "answers": {"useful": "yes"}},
+        )
+        assert reply.status == 201, reply.text()
+
+    # One new answer waits for its batch: the next refresh shows the same figures.
+    answer()
+    updated = page.locator("[data-stat=updated]")
+    before = updated.get_attribute("datetime")
+    expect(updated).not_to_have_attribute("datetime", before, timeout=20_000)
+    assert patient_n(page) == "213"
+    # The fifth answer releases all five together, and the open page shows them.
+    for _ in range(4):
+        answer()
+    api.dispose()
+    expect(page.locator("[data-stat=patient-n]")).to_have_text("218", timeout=20_000)
     assert page.evaluate("window.__sameDocument") is True
     assert not page.locator("#summary").evaluate("el => el.classList.contains('stale')")
     assert errors == []

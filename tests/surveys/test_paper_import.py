@@ -1,11 +1,14 @@
-"""Paper questionnaires in bulk: CSV import in the response export's layout, and the
-import_responses command. (The paper form on the dashboard: tests/dashboard/test_paper_form.py.)"""
+"""Paper questionnaires in bulk: CSV import in the importer's own layout (service,
+questionnaire, version, channel, submitted_on, number, options, texts: the anonymised
+response export is no longer re-importable), and the import_responses command.
+(The paper form on the dashboard: tests/dashboard/test_paper_form.py.)"""
 
+import csv
 import io
 import os
 import subprocess
 import sys
-import uuid
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,13 +17,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+from surveys.csv_format import IMPORT_COLUMNS, defuse
 from surveys.imports import ImportInvalid, responses_import
-from surveys.models import CollectionLink, QuoteReview, QuoteStatus, Response, Service, TextAnswer
-from surveys.quotes import quote_review
-from surveys.selectors import latest_loaded, latest_questionnaire
-from surveys.services import response_submit
-from surveys.validation import Submission, clean_answers
-from tests.factories import answer, chosen, service, texts
+from surveys.models import QuoteReview, QuoteStatus, Response, TextAnswer
+from surveys.quotes import quote_label
+from tests.factories import answer, chosen, texts
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = (
@@ -32,20 +33,6 @@ HEADER = (
 
 def csv_file(*lines, header=HEADER) -> bytes:
     return ("\r\n".join([header, *lines]) + "\r\n").encode()
-
-
-def paper(service_, group, answers, *, on, number=None):
-    """A paper questionnaire stored as paper import and paper entry store one."""
-    questionnaire = latest_questionnaire(group)
-    definition = latest_loaded(group).definition
-    return response_submit(
-        service=service_,
-        questionnaire=questionnaire,
-        channel="paper",
-        submitted_on=on,
-        number=number,
-        submission=Submission(client_id=uuid.uuid4(), answers=clean_answers(definition, answers)),
-    ).response
 
 
 # --- import ----------------------------------------------------------------
@@ -150,67 +137,126 @@ def export(client) -> bytes:
     return b"".join(reply.streaming_content)
 
 
-def test_export_import_export_is_byte_identical(national_client, tmp_path):
-    cl, m = service("CL", specialisms=["women"]), service("M", security="medium")
-    for index in range(6):
-        answer(
-            cl,
-            "patient",
-            {
-                "useful": ["yes", "sometimes", "no"][index % 3],
-                "fears": ["trust", "boundaries"][: index % 3],
-                "useful_why": ['=HYPERLINK("http://evil.example")', "Line one\nline two", "café – ‘quoted’"][index % 3],
-                "comments": f"patient comment {index}",
-            },
-            on=date(2026, 10, 1 + index),
-        )
-        answer(
-            cl,
-            "staff",
-            {
-                "benefits": ["reduces_workload", "insight"],
-                "job_title": "Staff nurse",
-                "comments": f"-{index} minus",
-            },
-            on=date(2026, 11, 1),
-        )
-    for index in range(5):
-        paper(m, "patient", {"more_user_led": "yes", "time_in_secure": "5_9y"}, on=date(2014, 6, 30), number=20 + index)
-    for position, text in enumerate(TextAnswer.objects.order_by("response__service__code", "response__number", "id")):
-        if position % 4 == 3:
-            continue  # left unreviewed: not exported
-        approve = position % 4 != 2
-        quote_review(
-            answer=text,
-            approve=approve,
-            text=f"{text.text} [edited]" if position % 5 == 0 else text.text,
-            attribution="as reviewed",
-        )
-    first = export(national_client)
-    assert first.count(b"\r\n") > 17 and b"'=HYPERLINK" in first and b"[edited]" in first
+ROUND_TRIP_HEADER = [
+    *IMPORT_COLUMNS,
+    "useful.yes",
+    "useful.sometimes",
+    "useful.no",
+    "fears.trust",
+    "fears.boundaries",
+    "benefits.reduces_workload",
+    "benefits.insight",
+    "more_user_led.yes",
+    "time_in_secure.5_9y",
+    "job_title",
+    "useful_why",
+    "comments",
+]
+TRICKY_TEXTS = ['=HYPERLINK("http://evil.example")', "Line one\nline two", "café – ‘quoted’"]
 
-    # An empty database, apart from the services the file names.
-    Response.objects.all().delete()
-    CollectionLink.objects.all().delete()
-    Service.objects.all().delete()
+
+def paper_csv(rows: list[dict]) -> bytes:
+    """A file in the importer's layout, cells defused as a spreadsheet export would be."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(ROUND_TRIP_HEADER)
+    for row in rows:
+        writer.writerow([defuse(row.get(column, "")) for column in ROUND_TRIP_HEADER])
+    return out.getvalue().encode()
+
+
+def test_an_imported_paper_csv_reaches_the_anonymised_export_which_is_not_an_import_file(national_client, tmp_path):
+    """Export -> import -> export was byte-identical when the export carried days, numbers
+    and text; the export is anonymised now (no day, number, channel or text: docs/disclosure.md),
+    so this checks the two halves: a paper CSV with every awkward cell imports exactly, its
+    released answers show in the export without what identifies, and the export is refused
+    as an import file rather than stored with made-up details."""
     call_command(
         "add_service", "CL", "--name", "Chadwick Lodge", "--security", "low", "--specialism", "women", stdout=io.StringIO()
     )
     call_command("add_service", "M", "--name", "Morpeth", "--security", "medium", stdout=io.StringIO())
-    path = tmp_path / "peer-support-responses.csv"
-    path.write_bytes(first)
+    rows = []
+    for index in range(6):
+        rows.append(
+            {
+                "service": "CL",
+                "questionnaire": "patient",
+                "version": "1",
+                "submitted_on": f"2025-10-{1 + index:02d}",
+                f"useful.{['yes', 'sometimes', 'no'][index % 3]}": "1",
+                **{f"fears.{fear}": "1" for fear in ["trust", "boundaries"][: index % 3]},
+                "useful_why": TRICKY_TEXTS[index % 3],
+                "comments": f"patient comment {index}",
+            }
+        )
+        rows.append(
+            {
+                "service": "CL",
+                "questionnaire": "staff",
+                "version": "1",
+                "channel": "paper",
+                "submitted_on": "2025-11-01",
+                "benefits.reduces_workload": "1",
+                "benefits.insight": "1",
+                "job_title": "Staff nurse",
+                "comments": f"-{index} minus",
+            }
+        )
+    for index in range(5):
+        rows.append(
+            {
+                "service": "M",
+                "questionnaire": "patient",
+                "version": "1",
+                "submitted_on": "2014-06-30",
+                "number": str(20 + index),
+                "more_user_led.yes": "1",
+                "time_in_secure.5_9y": "1",
+            }
+        )
+    path = tmp_path / "paper.csv"
+    path.write_bytes(paper_csv(rows))
     out = io.StringIO()
     call_command("import_responses", str(path), "--texts-approved", stdout=out, stderr=io.StringIO())
     assert out.getvalue() == f"Imported 17 responses from {path}\n"
-    assert not QuoteReview.objects.exclude(status=QuoteStatus.APPROVED).exists()
-    assert (
-        QuoteReview.objects.get(
-            answer__response__service__code="CL", answer__response__number=1, answer__question__code="comments"
-        ).attribution
-        == "CL1"
-    )
 
-    assert export(national_client) == first
+    # Stored exactly, the spreadsheet defusing undone.
+    assert sorted(Response.objects.filter(service__code="M").values_list("number", flat=True)) == [20, 21, 22, 23, 24]
+    stored = {text for text in TextAnswer.objects.values_list("text", flat=True)}
+    assert set(TRICKY_TEXTS) | {"-0 minus", "patient comment 5", "Staff nurse"} <= stored
+    # Approved, credited with a random label (never the running number) and no job title.
+    assert not QuoteReview.objects.exclude(status=QuoteStatus.APPROVED).exists()
+    for review in QuoteReview.objects.select_related("answer__response__service", "answer__response__questionnaire"):
+        response, label = review.answer.response, quote_label(review.answer.response_id)
+        expected = f"CL{label}" if response.questionnaire.code == "patient" else f"Staff member {label}"
+        assert review.attribution == expected, response.number
+
+    exported = export(national_client)
+    records = list(csv.DictReader(io.StringIO(exported.decode())))
+    # Released answers only, by month of release: CL's first 5 patients (released on
+    # 2025-10-05) and 5 staff; Morpeth's 5 paper patients. One of each CL group waits.
+    assert Counter((r["service"], r["questionnaire"], r["month"]) for r in records) == {
+        ("CL", "patient", "2025-10"): 5,
+        ("CL", "staff", "2025-11"): 5,
+        ("M", "patient", "2014-06"): 5,
+    }
+    assert all(r["more_user_led.yes"] == "1" and r["time_in_secure"] == "5_9y" for r in records if r["service"] == "M")
+    assert all(r["benefits.insight"] == "1" for r in records if r["questionnaire"] == "staff")
+    # CL's first five patients answered yes, sometimes, no, yes, sometimes.
+    usefuls = [r["useful.yes"] + r["useful.sometimes"] + r["useful.no"] for r in records if r["questionnaire"] == "patient"]
+    assert sorted(usefuls) == ["000"] * 5 + ["001", "010", "010", "100", "100"]  # Morpeth's did not answer it
+    text = exported.decode()
+    assert not any(t in text for t in [*TRICKY_TEXTS, "HYPERLINK", "minus", "comment", "Staff nurse", "2025-10-0"])
+    assert not {"number", "channel", "submitted_on"} & set(records[0])
+
+    # The export is no import file: it has no days (and no numbers), so it is refused whole.
+    before = Response.objects.count()
+    with pytest.raises(ImportInvalid) as invalid:
+        responses_import(exported)
+    problems = [str(error) for error in invalid.value.errors]
+    assert "line 1: submitted_on: This column is missing." in problems
+    assert any(problem.startswith("line 1: month: Unknown column") for problem in problems)
+    assert Response.objects.count() == before
 
 
 # --- the command -------------------------------------------------------------
