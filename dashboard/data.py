@@ -56,7 +56,9 @@ def dashboard_data(selection: Selection, access: Access) -> dict:
     data = figures_from_counts(released, metas, min_cell=min_cell, report_2014=report_2014(), selection=selection.as_dict())
     for group in GROUPS:
         hidden = suppressed(released.n.get(group, 0), min_cell)
-        data["groups"][group]["services"] = None if hidden else services.get(group, 0)
+        # Within a slice, not even how many services: a count of services with one such
+        # person each would say where they are.
+        data["groups"][group]["services"] = None if hidden or about else services.get(group, 0)
     data["disclosure"] = disclosure(min_cell=min_cell, perturb=perturb, released_through=released_through(selection))
     return data
 

@@ -87,6 +87,10 @@ class FilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
         about = [code for code in ABOUT_FILTERS if cleaned.get(code)]
+        if about and (start or end):
+            # A slice in one window beside everyone in another would subtract to a
+            # few people: slices are shown for all dates (docs/disclosure.md).
+            self.add_error(about[0], "An about-you answer is shown for all dates: clear the From and To dates.")
         if len(about) > 1:
             # Two at once would cross slices that are released separately
             # (docs/disclosure.md): one about-you answer at a time.

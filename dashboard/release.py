@@ -17,6 +17,7 @@ docs/disclosure.md gives the policy; in short:
 from __future__ import annotations
 
 from bisect import bisect_right
+from dataclasses import replace
 from itertools import accumulate
 
 from surveys.models import RECORD_KEYS
@@ -117,7 +118,12 @@ def release_counts(
     (5, {'patient': 20, 'staff': 6})
     """
     n: dict[str, int | None] = dict(counts.n)
-    if about is not None:
+    if about is not None and counts.units:
+        # Each unit's complement is safe, so the selection's is too (a sum of
+        # remainders each none or at least min_cell): one rule for every slice.
+        counts = safe_units(counts, option=about[1], min_cell=min_cell)
+        n = dict(counts.n)
+    elif about is not None:
         _, option = about
         for group, sizes in counts.slices.items():
             shown = {code: size for code, size in sizes.items() if code}
@@ -129,7 +135,8 @@ def release_counts(
         for question, codes in (partitions or {}).items():
             true = {code: counts.options.get((group, question, code), 0) for code in codes}
             safe = complement_safe({code: c for code, c in true.items() if c}, size or 0, min_cell)
-            hidden |= {(group, question, code) for code, c in true.items() if c and code not in safe}
+            # An empty category is hidden too: "0" beside "fewer than 5" would tell them apart.
+            hidden |= {(group, question, code) for code in true if code not in safe}
 
     def base(group: str) -> int:
         return n.get(group) or 0
@@ -155,6 +162,56 @@ def release_counts(
         by_service=[row for row in counts.by_service if row[1] not in withheld and about is None],
         by_day=[row for row in counts.by_day if row[1] not in withheld and about is None],
         hidden=frozenset(hidden),
+    )
+
+
+def safe_units(counts: Counts, *, option: str, min_cell: int) -> Counts:
+    """A slice's counts from the units (services, the national pool) where the
+    slice is safe on its own: a service's slice beside that service's whole
+    could otherwise be had by subtracting service sets ("CL and CC, women"
+    less "CC, women"), and leave the few people outside it.
+
+    >>> unit = lambda women, everyone: Counts(n={"patient": women}, options={}, answered={},
+    ...                                      slices={"patient": {"": everyone, "female": women}})
+    >>> both = Counts(n={}, options={}, answered={}, units={"CL": unit(13, 15), "CC": unit(8, 20)})
+    >>> safe_units(both, option="female", min_cell=5).n  # CL's 2 others would show: CL left out
+    {'patient': 8}
+    """
+    kept: dict[str, list[Counts]] = {}
+    for part in counts.units.values():
+        for group, sizes in part.slices.items():
+            shown = {code: size for code, size in sizes.items() if code}
+            if option in complement_safe(shown, sizes.get("", 0), min_cell):
+                kept.setdefault(group, []).append(part)
+    n: dict[str, int] = {}
+    options: dict = {}
+    answered: dict = {}
+    option_keys: dict = {}
+    answered_keys: dict = {}
+    slices: dict[str, dict[str, int]] = {}
+    for group, parts in kept.items():
+        for part in parts:
+            n[group] = n.get(group, 0) + part.n.get(group, 0)
+            for source, target in (
+                (part.options, options),
+                (part.answered, answered),
+                (part.option_keys, option_keys),
+                (part.answered_keys, answered_keys),
+            ):
+                for key, value in source.items():
+                    if key[0] == group:
+                        target[key] = target.get(key, 0) + value
+            for code, size in part.slices.get(group, {}).items():
+                slices.setdefault(group, {})[code] = slices.get(group, {}).get(code, 0) + size
+    return replace(
+        counts,
+        n=n,
+        options=options,
+        answered=answered,
+        option_keys=option_keys,
+        answered_keys=answered_keys,
+        slices=slices,
+        units={},
     )
 
 

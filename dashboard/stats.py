@@ -37,6 +37,9 @@ class Counts:
     # About-you cells the release layer withholds, decided on the true counts;
     # None (unreleased counts, as in tests of the arithmetic): hide those under min_cell.
     hidden: frozenset[tuple[str, str, str]] | None = None
+    # With an about-you filter, the same counts per unit (a service's code, or the
+    # national pool): the release layer keeps a unit's slice only where it is safe.
+    units: dict[str, Counts] = field(default_factory=dict)
 
 
 def suppressed(n: int | None, min_cell: int) -> bool:

@@ -93,8 +93,7 @@ def releases_close() -> dict[str, int]:
     """Close a collection round: pool what is left over, nationally.
 
     Each questionnaire's waiting responses, across every service, are released
-    into the national pool if there are at least `min_cell` of them; so are
-    released responses still waiting in a slice. Returns
+    into the national pool if there are at least `min_cell` of them. Returns
     {"pooled": responses pooled, "waiting": responses still waiting}.
     """
     pooled = waiting = 0
@@ -111,14 +110,8 @@ def releases_close() -> dict[str, int]:
             pooled += len(_release(service_id=None, questionnaire_id=questionnaire_id, pooled=True))
         else:
             waiting += count
-        # Slices left waiting in a service join the national pool of their slice.
-        stranded = Release.objects.filter(questionnaire_id=questionnaire_id, released_on__isnull=True, pooled=False).exclude(
-            among=EVERYONE
-        )
-        amongs = sorted(set(stranded.values_list("among", flat=True)))
-        stranded.update(pooled=True)
-        for among in amongs:
-            _release_unit(None, questionnaire_id, among, pooled=True)
+        # Slices still waiting in a service stay there: a slice is only ever
+        # counted beside the whole it belongs to (a service, or the pool).
     return {"pooled": pooled, "waiting": waiting}
 
 

@@ -9,9 +9,10 @@ responses there are.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 
-from django.db.models import DateField, F, IntegerField, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Case, DateField, F, IntegerField, Q, QuerySet, Subquery, Sum, Value, When
 
 from surveys.codes import Kind
 from surveys.models import Option, Period, Tally, TallyKind
@@ -21,6 +22,9 @@ from surveys.tallies import EVERYONE, next_month
 from ..access import Access
 from ..selection import Selection
 from ..stats import Counts
+
+# The unit of the national pool's rows beside the services' codes.
+POOL = "~pool"
 
 
 def service_filter(selection: Selection) -> Q:
@@ -75,13 +79,25 @@ def selection_counts(selection: Selection, access: Access) -> tuple[Counts, dict
     not_a_size = Value(-1, output_field=IntegerField())
     blank_day = Value(None, output_field=DateField())
     no_period = Value("")
+    # With an about-you filter every figure is kept per unit (a service, or the
+    # national pool): the release layer counts a unit's slice only where that
+    # unit's own complement is safe, since service sets can single a unit out.
+    unit = Value("") if about is None else Case(When(period=Period.POOLED, then=Value(POOL)), default=F("service__code"))
     totals = mine.values("kind", "ref").annotate(
-        code=Value(""), day=blank_day, slice=not_a_size, per=no_period, total=Sum("n"), keys=Sum("k")
+        code=Value(""), day=blank_day, slice=not_a_size, per=no_period, unit=unit, total=Sum("n"), keys=Sum("k")
     )
     by_service_and_month = (
         mine.filter(kind=TallyKind.RESPONSES)
         .values("kind", "ref")
-        .annotate(code=F("service__code"), day=F("start"), slice=not_a_size, per=F("period"), total=Sum("n"), keys=Value(0))
+        .annotate(
+            code=F("service__code"),
+            day=F("start"),
+            slice=not_a_size,
+            per=F("period"),
+            unit=Value(""),
+            total=Sum("n"),
+            keys=Value(0),
+        )
     )
     query = totals.union(by_service_and_month, all=True)
     if about is not None:
@@ -91,7 +107,7 @@ def selection_counts(selection: Selection, access: Access) -> tuple[Counts, dict
         sizes = (
             tallies.filter(Q(among=EVERYONE) | Q(among__in=Subquery(options)), kind=TallyKind.RESPONSES)
             .values("kind", "ref")
-            .annotate(code=Value(""), day=blank_day, slice=F("among"), per=no_period, total=Sum("n"), keys=Value(0))
+            .annotate(code=Value(""), day=blank_day, slice=F("among"), per=no_period, unit=unit, total=Sum("n"), keys=Value(0))
         )
         query = query.union(sizes, all=True)
     rows = list(query)
@@ -109,22 +125,13 @@ def _ids(rows: list[dict]) -> tuple[set[int], set[int], set[int]]:
 
 
 def _counts_from_tallies(rows: list[dict], names, access: Access) -> tuple[Counts, dict[str, int]]:
-    n: Counter[str] = Counter()
-    options: Counter[tuple[str, str, str]] = Counter()
-    option_keys: Counter[tuple[str, str, str]] = Counter()
-    answered: Counter[tuple[str, str]] = Counter()
-    answered_keys: Counter[tuple[str, str]] = Counter()
+    units: dict[str, _Tally] = {}
     by_service: Counter[tuple[str, str]] = Counter()
     by_month: Counter[tuple[date, str]] = Counter()
-    slices: dict[str, Counter[str]] = {}
     services: dict[str, set[str]] = {}
     for row in rows:
         kind, ref, total, keys = row["kind"], row["ref"], row["total"], row["keys"] or 0
-        if row["slice"] >= 0:  # the size of one slice (0: everyone) of the filtered question
-            group = names.groups[ref]
-            code = "" if row["slice"] == EVERYONE else names.options[row["slice"]][2]
-            slices.setdefault(group, Counter())[code] += total
-        elif row["code"]:  # responses per service and month (a pooled remainder: no month, no service shown)
+        if row["code"]:  # responses per service and month (a pooled remainder: no month, no service shown)
             group = names.groups[ref]
             services.setdefault(group, set()).add(row["code"])
             if row["per"] == Period.POOLED:
@@ -132,29 +139,69 @@ def _counts_from_tallies(rows: list[dict], names, access: Access) -> tuple[Count
             by_month[(row["day"], group)] += total
             if access.every_service or row["code"] in access.own_codes:
                 by_service[(row["code"], group)] += total
+            continue
+        tally = units.setdefault(row["unit"], _Tally())
+        if row["slice"] >= 0:  # the size of one slice (0: everyone) of the filtered question
+            code = "" if row["slice"] == EVERYONE else names.options[row["slice"]][2]
+            tally.slices.setdefault(names.groups[ref], Counter())[code] += total
         elif kind == TallyKind.RESPONSES:
-            n[names.groups[ref]] += total
+            tally.n[names.groups[ref]] += total
         elif kind == TallyKind.ANSWERED:
             group, question, _ = names.questions[ref]
-            answered[(group, question)] += total
-            answered_keys[(group, question)] += keys
+            tally.answered[(group, question)] += total
+            tally.answered_keys[(group, question)] += keys
         else:
-            options[names.options[ref]] += total
-            option_keys[names.options[ref]] += keys
-    # One-choice questions are not tallied as answered: each respondent who
-    # answered chose exactly one option, so its options (and their keys) add up to it.
-    for (group, question, option), total in options.items():
-        if names.kinds[(group, question)] == Kind.ONE:
-            answered[(group, question)] += total
-            answered_keys[(group, question)] += option_keys[(group, question, option)]
-    counts = Counts(
-        n=dict(n),
-        options=dict(options),
-        answered=dict(answered),
+            tally.options[names.options[ref]] += total
+            tally.option_keys[names.options[ref]] += keys
+    parts = {unit: tally.counts(names) for unit, tally in units.items()}
+    whole = _Tally()
+    for tally in units.values():
+        whole.add(tally)
+    counts = replace(
+        whole.counts(names),
         by_service=[(code, group, total) for (code, group), total in by_service.items()],
         by_day=[(day, group, total) for (day, group), total in by_month.items()],
-        option_keys=dict(option_keys),
-        answered_keys=dict(answered_keys),
-        slices={group: dict(sizes) for group, sizes in slices.items()},
+        units=parts if set(parts) - {""} else {},
     )
     return counts, {group: len(codes) for group, codes in services.items()}
+
+
+class _Tally:
+    """Sums of one unit's rows (or of all of them)."""
+
+    def __init__(self):
+        self.n: Counter[str] = Counter()
+        self.options: Counter[tuple[str, str, str]] = Counter()
+        self.option_keys: Counter[tuple[str, str, str]] = Counter()
+        self.answered: Counter[tuple[str, str]] = Counter()
+        self.answered_keys: Counter[tuple[str, str]] = Counter()
+        self.slices: dict[str, Counter[str]] = {}
+
+    def add(self, other: _Tally) -> None:
+        for mine, theirs in (
+            (self.n, other.n),
+            (self.options, other.options),
+            (self.option_keys, other.option_keys),
+            (self.answered, other.answered),
+            (self.answered_keys, other.answered_keys),
+        ):
+            mine.update(theirs)
+        for group, sizes in other.slices.items():
+            self.slices.setdefault(group, Counter()).update(sizes)
+
+    def counts(self, names) -> Counts:
+        answered, answered_keys = Counter(self.answered), Counter(self.answered_keys)
+        # One-choice questions are not tallied as answered: each respondent who
+        # answered chose exactly one option, so its options (and their keys) add up to it.
+        for (group, question, option), total in self.options.items():
+            if names.kinds[(group, question)] == Kind.ONE:
+                answered[(group, question)] += total
+                answered_keys[(group, question)] += self.option_keys[(group, question, option)]
+        return Counts(
+            n=dict(self.n),
+            options=dict(self.options),
+            answered=dict(answered),
+            option_keys=dict(self.option_keys),
+            answered_keys=dict(answered_keys),
+            slices={group: dict(sizes) for group, sizes in self.slices.items()},
+        )

@@ -60,6 +60,8 @@ def test_aggregate_csv_has_the_numbers_of_data_json(national_client, chadwick_an
                 cell = option[group]
                 if cell is None:
                     assert row[f"{group}_count"] == "not asked"
+                elif cell["count"] is None:  # a suppressed group, or an about-you category withheld
+                    assert row[f"{group}_count"] == "suppressed"
                 else:
                     assert row[f"{group}_count"] == str(cell["count"])
                     assert row[f"{group}_pct"] == str(cell["pct"])

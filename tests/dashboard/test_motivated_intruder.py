@@ -1048,3 +1048,41 @@ def test_nothing_at_rest_holds_a_time_of_day(survey, api):
                             how="uuid",
                         )
     assert_nothing_singled_out([found])
+
+
+def test_a_service_slice_had_by_subtracting_service_sets_isolates_no_one(intruders):
+    """Found by a red team after the suite above: "X and Y, white English" less "Y, white
+    English" is X's white English slice, which the server withholds when asked for X
+    alone; beside X's whole it left 2 people. A service's slice now counts in no
+    selection where it would be withheld alone."""
+    intruder = next(intruder for intruder in intruders if intruder.role == "partnership_lead")
+    found = Findings("3b a slice by service sets", intruder.role)
+    codes = sorted(SURVEY)
+    whole = {code: intruder.data(found, {"service": [code]}) for code in codes}
+    for question in ABOUT:
+        options = sorted(
+            {o for out in whole.values() if out for asked in out.about_options.get(question, {}).values() for o in asked}
+        )
+        for x in codes:
+            for y in codes:
+                if x == y or whole[x] is None:
+                    continue
+                derived = {group: 0 for group in GROUPS}
+                for option in options:
+                    both = intruder.data(found, {"service": [x, y], question: option})
+                    other = intruder.data(found, {"service": [y], question: option})
+                    for group in GROUPS:
+                        if both and other and both.n[group] is not None:
+                            derived[group] += both.n[group] - (other.n[group] or 0)
+                for group in GROUPS:
+                    found.tried += 1
+                    if whole[x].n[group] is None or not derived[group]:
+                        continue
+                    left = whole[x].n[group] - derived[group]
+                    if left in FEW:
+                        found.isolated(
+                            f"{group}: {x} (n={whole[x].n[group]}) less its {question} slices had through {y} leaves {left}",
+                            recovered=False,
+                        )
+    print("\n" + report([found]))
+    assert_nothing_singled_out([found])

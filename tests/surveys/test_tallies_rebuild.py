@@ -25,7 +25,7 @@ def stored():
 
 
 def test_rebuild_gives_the_same_tallies_as_counting_as_answers_arrive(services):
-    submit_randomly(random.Random(7), services, 60)
+    submit_randomly(random.Random(7), services, 160)
     releases_close()  # the remainders, pooled nationally
     kept = stored()
     # Every kind of row is there to rebuild: released months, the national pool, and slices.
