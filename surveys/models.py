@@ -268,7 +268,12 @@ class Release(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["response", "among"], name="release_response_among_unique")]
-        indexes = [models.Index(fields=["service", "questionnaire", "among", "released_on"], name="release_unit")]
+        indexes = [
+            models.Index(fields=["service", "questionnaire", "among", "released_on"], name="release_unit"),
+            # The dashboard's "released up to": the latest day, nationally or per service.
+            models.Index(fields=["among", "released_on"], name="release_latest"),
+            models.Index(fields=["service", "among", "released_on"], name="release_latest_service"),
+        ]
 
     def __str__(self) -> str:
         return f"release of {self.response_id} among {self.among}: {self.released_on or 'waiting'}"

@@ -27,7 +27,7 @@ from datetime import date
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 
 from .models import Period, Release, Response
 from .tallies import EVERYONE, Counted, counted, month_start, tallies_add
@@ -46,31 +46,47 @@ def releases_after_submit(response: Response) -> int:
 
 def _release(*, service_id: int | None, questionnaire_id: int, pooled: bool = False) -> list:
     """Release the everyone unit if it holds a batch, then the slices it feeds."""
-    released = _release_unit(service_id, questionnaire_id, EVERYONE, pooled=pooled)
+    released = _release_units(service_id, questionnaire_id, [EVERYONE], pooled=pooled)
     if not released:
         return []
-    responses = counted([response_id for response_id, _ in released])
+    responses = counted(released)
     _queue_slices(responses, pooled=pooled)
-    for among in sorted({option for response in responses for option in response.slices}):
-        _release_unit(service_id, questionnaire_id, among, pooled=pooled)
+    _release_units(service_id, questionnaire_id, sorted({option for r in responses for option in r.slices}), pooled=pooled)
     return released
 
 
-def _release_unit(service_id: int | None, questionnaire_id: int, among: int, *, pooled: bool) -> list:
-    """Release one unit's waiting responses if there are at least `min_cell`:
-    [(response id, submitted on)], or [] while they wait."""
-    waiting = Release.objects.filter(questionnaire_id=questionnaire_id, among=among, released_on__isnull=True, pooled=pooled)
+def _release_units(service_id: int | None, questionnaire_id: int, amongs: list[int], *, pooled: bool) -> list:
+    """Release each of these units (everyone, or slices) that holds at least
+    `min_cell` waiting responses, all together; returns the response ids released.
+
+    Four statements whatever the number of units: what waits, the update, the
+    answers of what is released, and the tallies.
+    """
+    if not amongs:
+        return []
+    waiting = Release.objects.filter(questionnaire_id=questionnaire_id, among__in=amongs, released_on__isnull=True, pooled=pooled)
     if service_id is not None:
         waiting = waiting.filter(service_id=service_id)
-    rows = list(waiting.values_list("response_id", "response__submitted_on"))
-    if len(rows) < settings.PEERSURVEY_MIN_CELL:
+    units: dict[int, list] = {}
+    for among, response_id, submitted_on in waiting.values_list("among", "response_id", "response__submitted_on"):
+        units.setdefault(among, []).append((response_id, submitted_on))
+    full = {among: rows for among, rows in units.items() if len(rows) >= settings.PEERSURVEY_MIN_CELL}
+    if not full:
         return []
     # Dated by the newest answer in the batch: live, that is today.
-    day = max(on for _, on in rows)
-    ids = [response_id for response_id, _ in rows]
-    Release.objects.filter(response_id__in=ids, among=among).update(released_on=day)
-    tallies_add(counted(ids), among=among, month=month_start(day), period=Period.POOLED if pooled else Period.MONTH)
-    return rows
+    day = max(on for rows in full.values() for _, on in rows)
+    condition = Q()
+    for among, rows in full.items():
+        condition |= Q(among=among, response_id__in=[response_id for response_id, _ in rows])
+    Release.objects.filter(condition).update(released_on=day)
+    ids = sorted({response_id for rows in full.values() for response_id, _ in rows}, key=str)
+    responses = {response.pk: response for response in counted(ids)}
+    tallies_add(
+        [(responses[response_id], among) for among, rows in full.items() for response_id, _ in rows],
+        month=month_start(day),
+        period=Period.POOLED if pooled else Period.MONTH,
+    )
+    return ids
 
 
 def _queue_slices(responses: list[Counted], *, pooled: bool) -> None:

@@ -65,6 +65,7 @@ class Catalogue:
     questions: dict[int, tuple[str, str, str]]  # question id -> (group, code, kind)
     options: dict[int, tuple[str, str, str]]  # option id -> (group, question code, option code)
     kinds: dict[tuple[str, str], str]  # (group, question code) -> "one", "many" or "text"
+    option_question: dict[int, int]  # option id -> question id
 
     def knows(self, questionnaire_ids, question_ids, option_ids) -> bool:
         return (
@@ -82,14 +83,13 @@ def catalogue(*, refresh: bool = False) -> Catalogue:
         pk: (group, code, kind)
         for pk, group, code, kind in Question.objects.values_list("pk", "questionnaire__code", "code", "kind")
     }
+    options = list(Option.objects.values_list("pk", "question_id", "code"))
     loaded = Catalogue(
         groups=dict(Questionnaire.objects.values_list("pk", "code")),
         questions=questions,
-        options={
-            pk: (questions[question_id][0], questions[question_id][1], code)
-            for pk, question_id, code in Option.objects.values_list("pk", "question_id", "code")
-        },
+        options={pk: (questions[question_id][0], questions[question_id][1], code) for pk, question_id, code in options},
         kinds={(group, code): kind for group, code, kind in questions.values()},
+        option_question={pk: question_id for pk, question_id, _ in options},
     )
     with _cache_lock:
         _catalogue[:] = [loaded]

@@ -27,6 +27,7 @@ from django.db import connection
 
 from .codes import ABOUT_FILTERS, Kind
 from .models import ChoiceAnswer, Option, Period, Question, Release, Response, Tally, TallyKind
+from .selectors import catalogue
 
 EVERYONE = 0
 
@@ -78,15 +79,16 @@ def tally_keys(response: Counted, *, among: int, month: date, period: str = Peri
         yield (response.service_id, str(period), month, among, kind, ref)
 
 
-def tallies_add(responses: Iterable[Counted], *, among: int, month: date, period: str = Period.MONTH) -> None:
-    """Add released responses to the tallies of one release unit: one upsert statement.
+def tallies_add(entries: Iterable[tuple[Counted, int]], *, month: date, period: str = Period.MONTH) -> None:
+    """Add released responses to the tallies, each (response, among) in its
+    release unit: one upsert statement however many.
 
     Rows go in key order, so two transactions never wait for each other's
     rows in opposite orders (no deadlock).
     """
     counts: Counter[Key] = Counter()
     keys: Counter[Key] = Counter()
-    for response in responses:
+    for response, among in entries:
         for key in tally_keys(response, among=among, month=month, period=period):
             counts[key] += 1
             keys[key] += response.rkey
@@ -114,19 +116,22 @@ def tallies_add(responses: Iterable[Counted], *, among: int, month: date, period
 
 
 def counted(response_ids: list) -> list[Counted]:
-    """The responses as the tallies count them: two queries however many there are."""
-    questions = {pk: (code, kind) for pk, code, kind in Question.objects.values_list("pk", "code", "kind")}
-    option_question = dict(Option.objects.values_list("pk", "question_id"))
+    """The responses as the tallies count them: two queries however many there are
+    (the question and option ids come from the per-process catalogue)."""
+    names = catalogue()
     chosen: dict = {}
     for response_id, option_id in ChoiceAnswer.objects.filter(response_id__in=response_ids).values_list(
         "response_id", "option_id"
     ):
         chosen.setdefault(response_id, []).append(option_id)
+    if not names.knows((), (), {option for options in chosen.values() for option in options}):
+        names = catalogue(refresh=True)  # a questionnaire version loaded since this process began
+    questions = {pk: (code, kind) for pk, (_, code, kind) in names.questions.items()}
     result = []
     for pk, service_id, questionnaire_id, rkey in Response.objects.filter(pk__in=response_ids).values_list(
         "pk", "service_id", "questionnaire_id", "rkey"
     ):
-        result.append(counted_one(pk, service_id, questionnaire_id, rkey, chosen.get(pk, ()), questions, option_question))
+        result.append(counted_one(pk, service_id, questionnaire_id, rkey, chosen.get(pk, ()), questions, names.option_question))
     return result
 
 

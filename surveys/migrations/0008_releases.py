@@ -95,6 +95,14 @@ class Migration(migrations.Migration):
             name="start",
             field=models.DateField(help_text="The first day of the month of release."),
         ),
+        migrations.AddIndex(
+            model_name="release",
+            index=models.Index(fields=["among", "released_on"], name="release_latest"),
+        ),
+        migrations.AddIndex(
+            model_name="release",
+            index=models.Index(fields=["service", "among", "released_on"], name="release_latest_service"),
+        ),
         migrations.RunPython(cover_the_key_sum, migrations.RunPython.noop),
         # The database cache (rate limits, login throttling) kept expiry times: it is
         # not used any more, and no time of day may stay in the database.
