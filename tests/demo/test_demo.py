@@ -36,3 +36,24 @@ def test_demo_loads_the_report_services_and_is_safe_to_repeat(db):
     call_command("demo", stdout=again)
     assert "0 responses stored, 267 already there" in again.getvalue()
     assert Response.objects.count() == 267
+
+
+def test_the_2014_round_shows_whole_nationally_and_every_count_within_two(national_client, settings):
+    """The 2014 round (267 respondents) counts in full nationally once the demo has closed
+    it, small services included; perturbation moves no count by more than 2."""
+    call_command("demo", "--no-user", stdout=io.StringIO())
+    released = national_client.get("/dashboard/data.json").json()
+    settings.PEERSURVEY_PERTURB = False
+    exact = national_client.get("/dashboard/data.json").json()
+    assert released["groups"]["patient"] == {"n": 213, "suppressed": False, "services": 29}
+    assert released["groups"]["staff"] == {"n": 54, "suppressed": False, "services": 24}
+    assert released["disclosure"]["perturbed"] is True and exact["disclosure"]["perturbed"] is False
+    moved = 0
+    for shown, truth in zip(released["questions"], exact["questions"], strict=True):
+        for option, true_option in zip(shown["options"], truth["options"], strict=True):
+            for group in ("patient", "staff"):
+                if option[group] is None or option[group]["count"] is None:
+                    continue
+                assert abs(option[group]["count"] - true_option[group]["count"]) <= 2, (shown["code"], option["code"])
+                moved += option[group]["count"] != true_option[group]["count"]
+    assert moved > 0, "the counts are perturbed"
