@@ -49,7 +49,7 @@ def dashboard_data(selection: Selection, access: Access) -> dict:
     data.json, charts.json, the report or the aggregate CSV."""
     min_cell, perturb = settings.PEERSURVEY_MIN_CELL, settings.PEERSURVEY_PERTURB
     counts, services = selection_counts(selection, access)
-    about = next(iter(selection.about.items()), None)
+    about = selection.slice
     metas = questions()
     partitions = {meta.code: tuple(code for code, _ in meta.options) for meta in metas if meta.section == "about_you"}
     released = release_counts(counts, min_cell=min_cell, about=about, partitions=partitions, perturb=perturb)

@@ -4,11 +4,12 @@ Pure functions over plain data, so the rules are tested without a database.
 docs/disclosure.md gives the policy; in short:
 
 - the write side releases answers in batches of at least `min_cell` per
-  service, questionnaire and about-you slice (surveys/releases.py), so any two
-  outputs differ by at least `min_cell` respondents or by none (P2, P4);
+  service, questionnaire and about-you slice (surveys/releases.py), so two
+  outputs of the same kind differ by at least `min_cell` respondents or by
+  none (P2, P4);
 - date windows are whole months of release (P2);
-- a group under `min_cell` is suppressed, and so is an about-you slice whose
-  complement would be (P1, P5);
+- a group under `min_cell` is suppressed, and a service's about-you slice
+  counts only where its complement there is safe too (P1, P5);
 - every count of people choosing something is perturbed by the cell-key
   method, consistently (the same respondents always get the same noise) and by
   at most 2, so no small cell is ever known exactly (P1, P5).
@@ -101,9 +102,8 @@ def release_counts(
 
     Every count of people who chose an option or answered a question is
     perturbed by its cell key (never by more than 2, never below 0 or above its
-    group). A group filtered to an about-you slice is withheld (its `n` None)
-    when the slice is under `min_cell` or its complement could be recovered by
-    subtraction. In the about-you questions (`partitions`: question -> option
+    group). A group filtered to an about-you slice counts only the units where
+    the slice is safe on its own (`safe_units`). In the about-you questions (`partitions`: question -> option
     codes), a category is hidden when its true count is under `min_cell`, or
     when the people left beside the shown ones would be (`complement_safe`).
     Group sizes, and responses per service and month, are sums of whole release
@@ -117,18 +117,11 @@ def release_counts(
     >>> released.options[("patient", "useful", "yes")], released.n
     (5, {'patient': 20, 'staff': 6})
     """
-    n: dict[str, int | None] = dict(counts.n)
-    if about is not None and counts.units:
+    if about is not None:
         # Each unit's complement is safe, so the selection's is too (a sum of
-        # remainders each none or at least min_cell): one rule for every slice.
+        # remainders each none or at least min_cell).
         counts = safe_units(counts, option=about[1], min_cell=min_cell)
-        n = dict(counts.n)
-    elif about is not None:
-        _, option = about
-        for group, sizes in counts.slices.items():
-            shown = {code: size for code, size in sizes.items() if code}
-            if option not in complement_safe(shown, sizes.get("", 0), min_cell):
-                n[group] = None
+    n: dict[str, int | None] = dict(counts.n)
     withheld = {group for group, size in n.items() if size is None}
     hidden = set()
     for group, size in n.items():

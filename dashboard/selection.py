@@ -43,6 +43,16 @@ class Selection:
         """Every service: no service, security level or specialism chosen."""
         return not (self.services or self.security or self.specialism)
 
+    @property
+    def all_time_national(self) -> bool:
+        """National and for all dates: the only view the national pool counts in."""
+        return self.national and not self.date_from and not self.date_to
+
+    @property
+    def slice(self) -> tuple[str, str] | None:
+        """The about-you filter, (question, option), if any (one at most)."""
+        return next(iter(self.about.items()), None)
+
     def describe(self) -> str:
         """'service: CL, M; security: low' — for people, e.g. the printed report."""
         parts = []

@@ -22,42 +22,33 @@ release the same batch twice.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date
-
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Q
 
 from .models import Period, Release, Response
 from .tallies import EVERYONE, Counted, counted, month_start, tallies_add
 
 
-def releases_after_submit(response: Response) -> int:
-    """Queue a new response and release the batch it completes, if any.
-
-    Returns how many responses were released for everyone (0 while the batch waits).
-    """
+def releases_after_submit(response: Response) -> None:
+    """Queue a new response and release the batch it completes, if any."""
     Release.objects.create(
         response=response, service_id=response.service_id, questionnaire_id=response.questionnaire_id, among=EVERYONE
     )
-    return len(_release(service_id=response.service_id, questionnaire_id=response.questionnaire_id))
+    _release(service_id=response.service_id, questionnaire_id=response.questionnaire_id)
 
 
-def _release(*, service_id: int | None, questionnaire_id: int, pooled: bool = False) -> list:
+def _release(*, service_id: int | None, questionnaire_id: int, pooled: bool = False) -> list[Counted]:
     """Release the everyone unit if it holds a batch, then the slices it feeds."""
     released = _release_units(service_id, questionnaire_id, [EVERYONE], pooled=pooled)
-    if not released:
-        return []
-    responses = counted(released)
-    _queue_slices(responses, pooled=pooled)
-    _release_units(service_id, questionnaire_id, sorted({option for r in responses for option in r.slices}), pooled=pooled)
+    _queue_slices(released, pooled=pooled)
+    _release_units(service_id, questionnaire_id, sorted({option for r in released for option in r.slices}), pooled=pooled)
     return released
 
 
-def _release_units(service_id: int | None, questionnaire_id: int, amongs: list[int], *, pooled: bool) -> list:
+def _release_units(service_id: int | None, questionnaire_id: int, amongs: list[int], *, pooled: bool) -> list[Counted]:
     """Release each of these units (everyone, or slices) that holds at least
-    `min_cell` waiting responses, all together; returns the response ids released.
+    `min_cell` waiting responses, all together; returns the responses released.
 
     Four statements whatever the number of units: what waits, the update, the
     answers of what is released, and the tallies.
@@ -86,7 +77,7 @@ def _release_units(service_id: int | None, questionnaire_id: int, amongs: list[i
         month=month_start(day),
         period=Period.POOLED if pooled else Period.MONTH,
     )
-    return ids
+    return list(responses.values())
 
 
 def _queue_slices(responses: list[Counted], *, pooled: bool) -> None:
@@ -131,28 +122,15 @@ def releases_close() -> dict[str, int]:
     return {"pooled": pooled, "waiting": waiting}
 
 
-def released_through(*, service_ids: list[int] | None = None) -> date | None:
-    """The day of the latest release among these services (all when None)."""
-    releases = Release.objects.filter(released_on__isnull=False, among=EVERYONE)
-    if service_ids is not None:
-        releases = releases.filter(service_id__in=service_ids, pooled=False)
-    return releases.aggregate(latest=Max("released_on"))["latest"]
-
-
 def releases_backfill() -> int:
     """Release responses stored before releases existed, in the order they came
     (running number per service), exactly as if each had just arrived. Returns
     how many were queued. Safe to repeat: a response already queued is skipped."""
     queued = Release.objects.filter(among=EVERYONE).values("response_id")
-    todo = defaultdict(list)
-    for response in (
-        Response.objects.exclude(pk__in=queued).order_by("service_id", "number").only("pk", "service_id", "questionnaire_id")
-    ):
-        todo[(response.service_id, response.questionnaire_id)].append(response)
+    todo = Response.objects.exclude(pk__in=queued).order_by("service_id", "number").only("pk", "service_id", "questionnaire_id")
     total = 0
     with transaction.atomic():
-        for responses in todo.values():
-            for response in responses:
-                releases_after_submit(response)
-                total += 1
+        for response in todo:
+            releases_after_submit(response)
+            total += 1
     return total

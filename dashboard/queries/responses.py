@@ -33,6 +33,6 @@ def released_responses(selection: Selection) -> QuerySet[Response]:
 def released_through(selection: Selection) -> date | None:
     """The day of the latest release the selection's figures include."""
     releases = Release.objects.filter(service_filter(selection), among=EVERYONE, released_on__isnull=False)
-    if not (selection.national and not selection.date_from and not selection.date_to):
+    if not selection.all_time_national:
         releases = releases.filter(month_filter(selection, "released_on"), pooled=False)
     return releases.aggregate(latest=Max("released_on"))["latest"]

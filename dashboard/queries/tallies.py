@@ -52,13 +52,9 @@ def month_filter(selection: Selection, field: str = "start") -> Q:
 def periods(selection: Selection) -> list[str]:
     """Pooled remainders count only nationally, for all time: never in a window,
     a service, a security level or a specialism (docs/disclosure.md)."""
-    if selection.national and not selection.date_from and not selection.date_to:
+    if selection.all_time_national:
         return [Period.MONTH, Period.POOLED]
     return [Period.MONTH]
-
-
-def _slice(selection: Selection) -> tuple[str, str] | None:
-    return next(iter(selection.about.items()), None)
 
 
 def selected_tallies(selection: Selection) -> QuerySet[Tally]:
@@ -69,7 +65,7 @@ def selection_counts(selection: Selection, access: Access) -> tuple[Counts, dict
     """One statement: totals and key sums per tallied thing, responses per service
     and month, and (with an about-you filter) the size of every slice of its question."""
     tallies = selected_tallies(selection)
-    about = _slice(selection)
+    about = selection.slice
     if about is None:
         mine = tallies.filter(among=EVERYONE)
     else:
@@ -116,7 +112,7 @@ def selection_counts(selection: Selection, access: Access) -> tuple[Counts, dict
     names = catalogue()
     if not names.knows(*_ids(rows)):  # a questionnaire version loaded since this process began
         names = catalogue(refresh=True)
-    return _counts_from_tallies(rows, names, access)
+    return _counts_from_tallies(rows, names, access, per_unit=about is not None)
 
 
 def _ids(rows: list[dict]) -> tuple[set[int], set[int], set[int]]:
@@ -126,7 +122,7 @@ def _ids(rows: list[dict]) -> tuple[set[int], set[int], set[int]]:
     return ids[TallyKind.RESPONSES], ids[TallyKind.ANSWERED], ids[TallyKind.CHOSE]
 
 
-def _counts_from_tallies(rows: list[dict], names, access: Access) -> tuple[Counts, dict[str, int]]:
+def _counts_from_tallies(rows: list[dict], names, access: Access, *, per_unit: bool) -> tuple[Counts, dict[str, int]]:
     units: dict[str, _Tally] = {}
     by_service: Counter[tuple[str, str]] = Counter()
     by_month: Counter[tuple[date, str]] = Counter()
@@ -163,7 +159,7 @@ def _counts_from_tallies(rows: list[dict], names, access: Access) -> tuple[Count
         whole.counts(names),
         by_service=[(code, group, total) for (code, group), total in by_service.items()],
         by_day=[(day, group, total) for (day, group), total in by_month.items()],
-        units=parts if set(parts) - {""} else {},
+        units=parts if per_unit else {},
     )
     return counts, {group: len(codes) for group, codes in services.items()}
 
