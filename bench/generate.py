@@ -199,7 +199,8 @@ def option_odds(question: QuestionRow) -> list[tuple[int, float, float, float]]:
 
 
 def questionnaire_rows(conn) -> list[QuestionRow]:
-    """The latest patient and staff questionnaires' questions and options, as stored."""
+    """The latest patient and staff questionnaires' questions and options, as stored
+    (without the exclusive "none" options)."""
     with conn.cursor() as cursor:
         cursor.execute(
             """
@@ -208,7 +209,8 @@ def questionnaire_rows(conn) -> list[QuestionRow]:
                    coalesce(array_agg(o.code ORDER BY o.position) FILTER (WHERE o.id IS NOT NULL), '{}')
             FROM surveys_questionnaire qn
             JOIN surveys_question q ON q.questionnaire_id = qn.id
-            LEFT JOIN surveys_option o ON o.question_id = q.id
+            -- "None of these" options are left out: a draw would pair them with others.
+            LEFT JOIN surveys_option o ON o.question_id = q.id AND NOT o.exclusive
             WHERE qn.version = (SELECT max(version) FROM surveys_questionnaire x WHERE x.code = qn.code)
             GROUP BY qn.code, qn.id, q.id, q.code, q.kind, q.position
             ORDER BY qn.code, q.position

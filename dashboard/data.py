@@ -12,7 +12,7 @@ from django.conf import settings
 from surveys.codes import GROUPS
 from surveys.quotes import attribution, quote_label
 from surveys.report_2014 import report_2014
-from surveys.selectors import latest_loaded
+from surveys.selectors import every_version_loaded
 
 from .access import Access
 from .queries import released_through, selection_counts
@@ -22,17 +22,18 @@ from .selection import Selection
 from .stats import QuestionMeta, comparative_questions, figures_from_counts, suppressed
 
 
-def current_definitions() -> dict:
+def all_definitions() -> dict[str, list]:
+    """Every version of each questionnaire, newest first: answers to all of them count."""
     definitions = {}
     for group in GROUPS:
-        loaded = latest_loaded(group)
-        if loaded is not None:
-            definitions[group] = loaded.definition
+        versions = [loaded.definition for loaded in every_version_loaded(group)]
+        if versions:
+            definitions[group] = versions
     return definitions
 
 
 def questions() -> list[QuestionMeta]:
-    return comparative_questions(current_definitions())
+    return comparative_questions(all_definitions())
 
 
 def about_options() -> dict[str, list[tuple[str, str]]]:

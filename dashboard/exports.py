@@ -21,7 +21,7 @@ from surveys.csv_format import EXPORT_COLUMNS, defuse
 from surveys.models import ChoiceAnswer, Option, Release
 from surveys.tallies import EVERYONE
 
-from .data import current_definitions, questions
+from .data import questions
 from .queries import released_responses
 from .selection import Selection
 
@@ -144,7 +144,7 @@ def response_rows(selection: Selection, *, min_cell: int, chunk_size: int = 2000
             if block and block[0][0] != key:
                 yield from _anonymous_block(block, min_cell)
                 block = []
-            cells = list(blank[group])
+            cells = list(blank[(group, version)])
             about = dict.fromkeys(KEPT_ABOUT, "")
             for option_id in chosen.get(pk, ()):
                 position = column_of.get((group, option_id))
@@ -190,16 +190,19 @@ def _about_layout() -> dict[int, tuple[str, str]]:
     }
 
 
-def _option_layout(option_columns: list[tuple[str, str]]) -> tuple[dict[str, list], dict[tuple[str, int], int]]:
-    """Per group, a row of 0 (asked) or "" (not asked) per option column, and
-    where each option id of each questionnaire version goes."""
-    asked = {(group, q.code, o.code) for group, d in current_definitions().items() for q in d.questions for o in q.options}
+def _option_layout(option_columns: list[tuple[str, str]]) -> tuple[dict[tuple[str, int], list], dict[tuple[str, int], int]]:
+    """Per questionnaire version, a row of 0 (asked) or "" (not asked by that
+    version) per option column, and where each option id goes."""
     position = {column: index for index, column in enumerate(option_columns)}
-    blank = {group: [0 if (group, q, o) in asked else "" for q, o in option_columns] for group in GROUPS}
+    asked: dict[tuple[str, int], set] = {}
     column_of = {}
-    for pk, group, question, code in Option.objects.values_list("id", "question__questionnaire__code", "question__code", "code"):
-        if (group, question, code) in asked and (question, code) in position:
+    for pk, group, version, question, code in Option.objects.values_list(
+        "id", "question__questionnaire__code", "question__questionnaire__version", "question__code", "code"
+    ):
+        asked.setdefault((group, version), set()).add((question, code))
+        if (question, code) in position:
             column_of[(group, pk)] = position[(question, code)]
+    blank = {key: [0 if column in codes else "" for column in option_columns] for key, codes in asked.items()}
     return blank, column_of
 
 

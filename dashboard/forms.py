@@ -9,14 +9,14 @@ checked the syntax).
 from __future__ import annotations
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import Column, Fieldset, Layout, Row, Submit
+from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from surveys.codes import ABOUT_FILTERS, Group, Security, Specialism
 from surveys.definitions import QuestionnaireDef
-from surveys.forms import ResponseForm, response_form_class, staff_form_helper
+from surveys.forms import ResponseForm, response_form_class
 
 from .access import Access
 
@@ -153,11 +153,3 @@ def paper_form_class(definition: QuestionnaireDef) -> type[ResponseForm]:
             return day
 
     return PaperForm
-
-
-def paper_form_helper(definition: QuestionnaireDef) -> FormHelper:
-    helper = staff_form_helper(definition)
-    helper.disable_csrf = True  # the template's <form> carries the token
-    helper.layout.insert(1, Fieldset("The paper form", "paper_date"))
-    helper.layout[-1] = Submit("save", "Save paper questionnaire", css_class="btn-lg")
-    return helper

@@ -179,44 +179,48 @@ class QuestionMeta:
 def comparative_questions(definitions: dict) -> list[QuestionMeta]:
     """The choice questions of both questionnaires, merged by code, in report order.
 
-    `definitions` maps group -> QuestionnaireDef. Options come in the order of
-    the questionnaire that has the most of them (staff ask `reduces_workload`).
+    `definitions` maps group -> QuestionnaireDef, or group -> every version of
+    it, newest first: answers to every version count together by code, so a
+    question or option only an older version asked is still shown (after the
+    newest's). Wording and order come from the newest version that has it;
+    options are the union, in the order of the questionnaire that has the most
+    (staff ask `reduces_workload`), then any the other adds.
     """
     merged: dict[str, QuestionMeta] = {}
     order: list[str] = []
     for group in GROUPS:
-        definition = definitions.get(group)
-        if definition is None:
+        versions = definitions.get(group)
+        if versions is None:
             continue
-        for question in definition.questions:
-            if not question.is_choice:
-                continue
-            options = tuple((o.code, o.label) for o in question.options)
-            asked = frozenset(o.code for o in question.options)
-            existing = merged.get(question.code)
-            if existing is None:
-                order.append(question.code)
-                merged[question.code] = QuestionMeta(
-                    question.code,
-                    question.kind,
-                    question.chart_title or question.text,
-                    question.section,
-                    options,
-                    {group: asked},
-                )
-                continue
-            longer = options if len(options) > len(existing.options) else existing.options
-            merged[question.code] = QuestionMeta(
-                existing.code,
-                existing.kind,
-                existing.title,
-                existing.section,
-                longer,
-                {**existing.asked, group: asked},
-            )
+        for definition in versions if isinstance(versions, list | tuple) else [versions]:
+            for question in definition.questions:
+                if question.is_choice:
+                    _merge_question(merged, order, group, question)
     main = [merged[c] for c in order if merged[c].section != "about_you"]
     about = [merged[c] for c in order if merged[c].section == "about_you"]
     return main + about
+
+
+def _merge_question(merged: dict, order: list, group: str, question) -> None:
+    options = tuple((o.code, o.label) for o in question.options)
+    asked = frozenset(o.code for o in question.options)
+    existing = merged.get(question.code)
+    if existing is None:
+        order.append(question.code)
+        merged[question.code] = QuestionMeta(
+            question.code, question.kind, question.chart_title or question.text, question.section, options, {group: asked}
+        )
+        return
+    longer, shorter = (options, existing.options) if len(options) > len(existing.options) else (existing.options, options)
+    known = {code for code, _ in longer}
+    merged[question.code] = QuestionMeta(
+        existing.code,
+        existing.kind,
+        existing.title,
+        existing.section,
+        longer + tuple(option for option in shorter if option[0] not in known),
+        {**existing.asked, group: existing.asked.get(group, frozenset()) | asked},
+    )
 
 
 def figures_from_counts(

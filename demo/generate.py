@@ -106,7 +106,8 @@ def demo_answers(
     group = definition.code
     answers: dict[str, object] = {}
     for question in definition.questions:
-        if rng.random() < SKIP_CHANCE:
+        # A question that follows from an earlier answer is asked only when it applies.
+        if rng.random() < SKIP_CHANCE or not question.applies(answers):
             continue
         if question.kind == "text":
             pool = texts.get(question.code)
@@ -117,8 +118,13 @@ def demo_answers(
         published = figures.get(question.code, {}).get(group, {})
         if question.kind == "many":
             chosen = [
-                option.code for option in question.options if rng.random() * 100 < published.get(option.code, DEFAULT_MANY * 100)
+                option.code
+                for option in question.options
+                if not option.exclusive and rng.random() * 100 < published.get(option.code, DEFAULT_MANY * 100)
             ]
+            # "None of these" only for someone who chose nothing else.
+            if not chosen and question.exclusive_codes and rng.random() < 0.5:
+                chosen = list(question.exclusive_codes[:1])
             if chosen:
                 answers[question.code] = chosen
             continue

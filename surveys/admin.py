@@ -29,7 +29,7 @@ class CollectionLinkAdmin(admin.ModelAdmin):
     list_filter = ["kiosk", "questionnaire", ("revoked_on", admin.EmptyFieldListFilter)]
     search_fields = ["service__code", "service__name", "label"]
     readonly_fields = ["path", "created_on", "revoked_on"]
-    fields = ["service", "questionnaire", "kiosk", "idle_seconds", "label", "path", "created_on", "revoked_on"]
+    fields = ["service", "questionnaire", "kiosk", "idle_seconds", "thanks_seconds", "label", "path", "created_on", "revoked_on"]
     actions = ["revoke"]
 
     @admin.display(description="Path to open")
@@ -49,7 +49,7 @@ class CollectionLinkAdmin(admin.ModelAdmin):
 class OptionInline(admin.TabularInline):
     model = Option
     extra = 0
-    fields = ["position", "code", "label", "easy_label", "icon"]
+    fields = ["position", "code", "label", "easy_label", "icon", "example", "exclusive"]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

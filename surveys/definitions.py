@@ -40,6 +40,10 @@ class OptionDef:
     label: str
     easy_label: str = ""
     icon: str = ""
+    # The report's example for this option, shown beside it ("just talking").
+    example: str = ""
+    # Chosen alone or not at all ("none", "no_one"): with another option it is refused.
+    exclusive: bool = False
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,11 @@ class QuestionDef:
     parent: str = ""
     max_length: int = DEFAULT_MAX_LENGTH
     options: tuple[OptionDef, ...] = ()
+    # Branching: shown only when `show_if_question` was answered with one of
+    # `show_if_options` (empty: always shown). Paper has no branching, so answers
+    # are accepted either way; the forms decide only what they show.
+    show_if_question: str = ""
+    show_if_options: tuple[str, ...] = ()
 
     @property
     def option_codes(self) -> tuple[str, ...]:
@@ -64,6 +73,36 @@ class QuestionDef:
     @property
     def is_choice(self) -> bool:
         return self.kind in CHOICE_KINDS
+
+    @property
+    def exclusive_codes(self) -> tuple[str, ...]:
+        return tuple(option.code for option in self.options if option.exclusive)
+
+    @property
+    def option_detail_of(self) -> str:
+        """The option a per-option follow-up explains ("" if it explains the question).
+
+        >>> QuestionDef("current_forms_practical_detail", "s", "text", "How?", parent="current_forms",
+        ...     show_if_question="current_forms", show_if_options=("practical",)).option_detail_of
+        'practical'
+        """
+        if self.parent and self.show_if_question == self.parent and len(self.show_if_options) == 1:
+            if self.code == f"{self.parent}_{self.show_if_options[0]}_detail":
+                return self.show_if_options[0]
+        return ""
+
+    def applies(self, answers: dict) -> bool:
+        """Whether the forms show this question, given the answers so far.
+
+        >>> q = QuestionDef("user_led_forms", "s", "many", "How?", show_if_question="user_led", show_if_options=("yes",))
+        >>> q.applies({"user_led": "yes"}), q.applies({"user_led": "no"}), q.applies({})
+        (True, False, False)
+        """
+        if not self.show_if_question:
+            return True
+        given = answers.get(self.show_if_question) or ()
+        chosen = {given} if isinstance(given, str) else set(given)
+        return bool(chosen & set(self.show_if_options))
 
 
 @dataclass(frozen=True)
@@ -93,7 +132,16 @@ class QuestionnaireDef:
         return self._by_code.get(code)
 
     def follow_ups(self, code: str) -> tuple[QuestionDef, ...]:
-        return tuple(question for question in self.questions if question.parent == code)
+        """The question's follow-ups that explain it as a whole ("Tell us why")."""
+        return tuple(question for question in self.questions if question.parent == code and not question.option_detail_of)
+
+    def option_follow_ups(self, code: str) -> dict[str, tuple[QuestionDef, ...]]:
+        """Per option, the follow-ups shown beside it when it is ticked."""
+        found: dict[str, tuple[QuestionDef, ...]] = {}
+        for question in self.questions:
+            if question.parent == code and question.option_detail_of:
+                found[question.option_detail_of] = (*found.get(question.option_detail_of, ()), question)
+        return found
 
     def screens(self) -> list[tuple[QuestionDef, tuple[QuestionDef, ...]]]:
         """Each top-level question with the follow-ups shown on its screen."""
@@ -113,10 +161,12 @@ _QUESTION_KEYS = {
     "quote_source",
     "chart_title",
     "parent",
+    "show_if",
     "max_length",
     "options",
 }
-_OPTION_KEYS = {"code", "label", "easy_label", "icon"}
+_OPTION_KEYS = {"code", "label", "easy_label", "icon", "example", "exclusive"}
+_SHOW_IF_KEYS = {"question", "options"}
 
 
 def load_file(path: Path, *, icon_dir: Path = ICON_DIR) -> QuestionnaireDef:
@@ -176,6 +226,15 @@ def parse(data: dict, *, filename: str = "", icon_dir: Path = ICON_DIR) -> Quest
                 raise DefinitionError(f"{where}: parent {question.parent!r} must be a question earlier in the file")
             if earlier[question.parent].parent:
                 raise DefinitionError(f"{where}: parent {question.parent!r} is itself a follow-up")
+        if question.show_if_question:
+            condition = next((q for q in questions if q.code == question.show_if_question), None)
+            if condition is None or not condition.is_choice:
+                raise DefinitionError(
+                    f"{where}: show_if question {question.show_if_question!r} must be a choice question earlier in the file"
+                )
+            unknown = [code for code in question.show_if_options if code not in condition.option_codes]
+            if unknown:
+                raise DefinitionError(f"{where}: show_if option {unknown[0]!r} is not an option of {condition.code!r}")
         questions.append(question)
 
     return QuestionnaireDef(
@@ -216,6 +275,7 @@ def _parse_question(raw: object, index: int, easy: bool, icon_dir: Path) -> Ques
         raise DefinitionError(f"{where}: kind {kind!r} is not one of {', '.join(KINDS)}")
     parent = _text(raw, "parent", where)
     max_length = raw.get("max_length", DEFAULT_MAX_LENGTH)
+    show_if_question, show_if_options = _show_if(raw, where, parent)
 
     if kind == Kind.TEXT:
         if "options" in raw:
@@ -241,6 +301,8 @@ def _parse_question(raw: object, index: int, easy: bool, icon_dir: Path) -> Ques
             f"option in {where}",
         )
         _required_text(raw, "chart_title", where)
+        if kind == Kind.ONE and any(option.exclusive for option in options):
+            raise DefinitionError(f"{where}: only a many-choice question has exclusive options (one choice is exclusive already)")
 
     return QuestionDef(
         code=code,
@@ -255,7 +317,29 @@ def _parse_question(raw: object, index: int, easy: bool, icon_dir: Path) -> Ques
         parent=parent,
         max_length=max_length if kind == Kind.TEXT else DEFAULT_MAX_LENGTH,
         options=options,
+        show_if_question=show_if_question,
+        show_if_options=show_if_options,
     )
+
+
+def _show_if(raw: dict, where: str, parent: str) -> tuple[str, tuple[str, ...]]:
+    """`show_if = {question = "user_led", options = ["yes"]}`; a follow-up may
+    leave out `question`, meaning its parent."""
+    if "show_if" not in raw:
+        return "", ()
+    value = raw["show_if"]
+    if not isinstance(value, dict):
+        raise DefinitionError(f"{where}: show_if must be a table: {{question = ..., options = [...]}}")
+    _no_unknown_keys(value, _SHOW_IF_KEYS, f"{where}, show_if")
+    question = value.get("question", parent)
+    if not isinstance(question, str) or not CODE_RE.match(question):
+        raise DefinitionError(f"{where}: show_if needs a question (or a parent)")
+    options = value.get("options")
+    if not isinstance(options, list) or not options or not all(isinstance(o, str) for o in options):
+        raise DefinitionError(f"{where}: show_if options must be a non-empty list of option codes")
+    if len(set(options)) != len(options):
+        raise DefinitionError(f"{where}: show_if lists an option twice")
+    return question, tuple(options)
 
 
 def _parse_option(raw: object, where: str, easy: bool, icon_dir: Path) -> OptionDef:
@@ -270,11 +354,16 @@ def _parse_option(raw: object, where: str, easy: bool, icon_dir: Path) -> Option
             raise DefinitionError(f"{where}: icon {icon!r} is not a plain name")
         if not (Path(icon_dir) / f"{icon}.svg").is_file():
             raise DefinitionError(f"{where}: icon {icon!r} has no file static/icons/{icon}.svg")
+    exclusive = raw.get("exclusive", False)
+    if not isinstance(exclusive, bool):
+        raise DefinitionError(f"{where}: exclusive must be true or false")
     return OptionDef(
         code=code,
         label=_required_text(raw, "label", where),
         easy_label=_text(raw, "easy_label", where, required=easy),
         icon=icon,
+        example=_text(raw, "example", where),
+        exclusive=exclusive,
     )
 
 

@@ -6,13 +6,12 @@ Field-level parsing comes from Django; the decision on what is valid is
 
 from __future__ import annotations
 
-from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Fieldset, Layout, Submit
+from dataclasses import dataclass
+
 from django import forms
-from django.utils.html import escape
 
 from .codes import Kind
-from .definitions import QuestionnaireDef
+from .definitions import QuestionDef, QuestionnaireDef
 from .services import new_client_id
 from .validation import Submission, SubmissionInvalid, answers_from_form, clean_answers, parse_client_id
 
@@ -73,19 +72,96 @@ def response_form_class(definition: QuestionnaireDef, *, easy: bool = False) -> 
     return type(f"{definition.code.title()}ResponseForm", (ResponseForm,), {"definition": definition, **fields})
 
 
-def staff_form_helper(definition: QuestionnaireDef) -> FormHelper:
-    """One page, one fieldset per section, in the file's order."""
-    helper = FormHelper()
-    helper.form_tag = False
+@dataclass(frozen=True)
+class OptionRow:
+    code: str
+    label: str
+    example: str
+    icon: str
+    exclusive: bool
+    checked: bool
+    follow_ups: tuple  # bound fields shown beside the option when it is ticked
+
+
+@dataclass(frozen=True)
+class QuestionBlock:
+    question: QuestionDef
+    field: forms.BoundField
+    options: tuple[OptionRow, ...]
+    follow_ups: tuple  # (question, bound field, condition) explaining the question as a whole
+    condition: str  # "" or the answer(s) it follows from, in words
+
+
+@dataclass(frozen=True)
+class SectionBlock:
+    code: str
+    title: str
+    number: int
+    total: int
+    questions: tuple[QuestionBlock, ...]
+
+
+def form_sections(form: ResponseForm, *, easy: bool = False) -> list[SectionBlock]:
+    """The one-page form (staff, paper entry) as sections of questions, each
+    option with its example and the boxes that open beside it, and every
+    conditional question with the answer it follows from."""
+    definition = form.definition
+    top = [question for question in definition.questions if not question.parent]
+    sections = [section for section in definition.sections if any(q.section == section.code for q in top)]
     blocks = []
-    for section in definition.sections:
-        codes = [question.code for question in definition.questions if question.section == section.code]
-        if codes:
-            blocks.append(Fieldset(section.title, *codes, css_class="survey-section"))
-    helper.layout = Layout(
-        "client_id",
-        *blocks,
-        HTML('<p class="mt-4">' + escape("Every question can be skipped.") + "</p>"),
-        Submit("finish", "Send my answers", css_class="btn-lg"),
+    for number, section in enumerate(sections, start=1):
+        questions = tuple(_question_block(form, question, easy) for question in top if question.section == section.code)
+        title = (section.easy_title if easy else "") or section.title
+        blocks.append(SectionBlock(section.code, title, number, len(sections), questions))
+    return blocks
+
+
+def _question_block(form: ResponseForm, question: QuestionDef, easy: bool) -> QuestionBlock:
+    definition = form.definition
+    field = form[question.code]
+    value = field.value()
+    chosen = set(value or ()) if question.kind == Kind.MANY else {value} if value else set()
+    beside = definition.option_follow_ups(question.code)
+    options = tuple(
+        OptionRow(
+            code=option.code,
+            label=(option.easy_label if easy else "") or option.label,
+            example=option.example,
+            icon=option.icon,
+            exclusive=option.exclusive,
+            checked=option.code in chosen,
+            follow_ups=tuple(form[f.code] for f in beside.get(option.code, ())),
+        )
+        for option in question.options
     )
-    return helper
+    return QuestionBlock(
+        question=question,
+        field=field,
+        options=options,
+        follow_ups=tuple(
+            (f, form[f.code], condition_words(definition, f, easy=easy)) for f in definition.follow_ups(question.code)
+        ),
+        condition=condition_words(definition, question, easy=easy),
+    )
+
+
+def condition_words(definition: QuestionnaireDef, question: QuestionDef, *, easy: bool = False) -> str:
+    """What a conditional question follows from, for a page without branching.
+
+    >>> from surveys.definitions import QuestionnaireDef, QuestionDef, OptionDef
+    >>> led = QuestionDef("user_led", "s", "one", "Does this happen?", options=(OptionDef("yes", "Yes"), OptionDef("no", "No")))
+    >>> forms_ = QuestionDef("user_led_forms", "s", "many", "How?", show_if_question="user_led", show_if_options=("yes",))
+    >>> condition_words(QuestionnaireDef("staff", 2, "t", "i", "x", questions=(led, forms_)), forms_)
+    'If you answered “Yes” to “Does this happen?”'
+    """
+    if not question.show_if_question:
+        return ""
+    condition = definition.question(question.show_if_question)
+    if condition is None:
+        return ""
+    labels = [(o.easy_label if easy else "") or o.label for o in condition.options if o.code in question.show_if_options]
+    answers = "” or “".join(labels)
+    heading = (condition.easy_text if easy else "") or condition.text
+    if question.parent == condition.code:
+        return f"If you answered “{answers}”"
+    return f"If you answered “{answers}” to “{heading}”"

@@ -10,6 +10,7 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -48,6 +49,10 @@ class Question(models.Model):
     chart_title = models.CharField(max_length=300, blank=True)
     parent_code = models.CharField(max_length=64, blank=True)
     max_length = models.PositiveIntegerField(default=2000)
+    # Branching (surveys/definitions.py, QuestionDef.applies): shown only when
+    # this earlier question was answered with one of these options.
+    show_if_question = models.CharField(max_length=64, blank=True)
+    show_if_options = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["questionnaire", "position"]
@@ -67,6 +72,8 @@ class Option(models.Model):
     label = models.CharField(max_length=300)
     easy_label = models.CharField(max_length=300, blank=True)
     icon = models.CharField(max_length=64, blank=True)
+    example = models.CharField(max_length=300, blank=True)
+    exclusive = models.BooleanField(default=False, help_text="Chosen alone or not at all ('none').")
 
     class Meta:
         ordering = ["question", "position"]
@@ -88,6 +95,13 @@ class Service(models.Model):
     name = models.CharField(max_length=200)
     provider = models.CharField(max_length=200, blank=True)
     security = models.CharField(max_length=20, choices=Security.choices)
+    support = models.TextField(
+        blank=True,
+        help_text=(
+            "Where a patient or member of staff can get support if the questions upset them, "
+            "shown at the end of the survey (one line each). Empty: the general advice."
+        ),
+    )
     # Running count of responses, so each response gets the next number for
     # report-style attribution ("CL8") in one UPDATE ... RETURNING.
     last_number = models.PositiveIntegerField(default=0, editable=False)
@@ -144,6 +158,11 @@ class CollectionLink(models.Model):
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="links")
     kiosk = models.BooleanField(default=False, help_text="A shared ward tablet: resets after each person.")
     idle_seconds = models.PositiveIntegerField(default=120, help_text="Kiosk only: reset after this much inactivity.")
+    thanks_seconds = models.PositiveIntegerField(
+        default=45,
+        validators=[MinValueValidator(20), MaxValueValidator(600)],
+        help_text="Kiosk only: how long the thank-you screen stays (20 to 600 seconds); 'Finish now' ends it sooner.",
+    )
     label = models.CharField(max_length=100, blank=True, help_text="Where it is used, e.g. 'Tablet, Hume ward'.")
     created_on = models.DateField(auto_now_add=True)
     revoked_on = models.DateField(null=True, blank=True)

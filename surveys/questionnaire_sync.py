@@ -70,6 +70,8 @@ def _sync_one(definition: QuestionnaireDef) -> list[str]:
             "chart_title": qdef.chart_title,
             "parent_code": qdef.parent,
             "max_length": qdef.max_length,
+            "show_if_question": qdef.show_if_question,
+            "show_if_options": list(qdef.show_if_options),
         }
         question = existing.get(qdef.code)
         if question is None:
@@ -93,7 +95,14 @@ def _sync_options(name: str, question: Question, qdef) -> bool:
     _delete_unused(question.options.exclude(code__in=qdef.option_codes), f"{name}: option of {question.code!r}", "code")
     question.options.update(position=F("position") + _OUT_OF_THE_WAY)
     for position, odef in enumerate(qdef.options, start=1):
-        ofields = {"position": position, "label": odef.label, "easy_label": odef.easy_label, "icon": odef.icon}
+        ofields = {
+            "position": position,
+            "label": odef.label,
+            "easy_label": odef.easy_label,
+            "icon": odef.icon,
+            "example": odef.example,
+            "exclusive": odef.exclusive,
+        }
         option = existing.get(odef.code)
         if option is None:
             Option.objects.create(question=question, code=odef.code, **ofields)

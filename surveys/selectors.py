@@ -25,6 +25,7 @@ class LoadedQuestionnaire:
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _cache: dict[int, LoadedQuestionnaire] = {}
 _latest: dict[str, int | None] = {}
+_versions: dict[str, list[int]] = {}
 _catalogue: list[Catalogue] = []
 _cache_lock = Lock()
 
@@ -50,6 +51,7 @@ def clear_questionnaire_cache() -> None:
     with _cache_lock:
         _cache.clear()
         _latest.clear()
+        _versions.clear()
         _catalogue.clear()
 
 
@@ -109,6 +111,17 @@ def latest_loaded(code: str) -> LoadedQuestionnaire | None:
     return loaded_questionnaire(pk) if pk is not None else None
 
 
+def every_version_loaded(code: str) -> list[LoadedQuestionnaire]:
+    """Every stored version of a questionnaire, newest first, cached like `loaded_questionnaire`."""
+    with _cache_lock:
+        pks = _versions.get(code)
+    if pks is None:
+        pks = list(Questionnaire.objects.filter(code=code).order_by("-version").values_list("pk", flat=True))
+        with _cache_lock:
+            _versions[code] = pks
+    return [loaded_questionnaire(pk) for pk in pks]
+
+
 def _load(questionnaire_id: int) -> LoadedQuestionnaire:
     questionnaire = Questionnaire.objects.prefetch_related(
         Prefetch(
@@ -126,7 +139,16 @@ def _load(questionnaire_id: int) -> LoadedQuestionnaire:
         options = []
         for option in question.options.all():
             option_ids[(question.code, option.code)] = option.pk
-            options.append(OptionDef(code=option.code, label=option.label, easy_label=option.easy_label, icon=option.icon))
+            options.append(
+                OptionDef(
+                    code=option.code,
+                    label=option.label,
+                    easy_label=option.easy_label,
+                    icon=option.icon,
+                    example=option.example,
+                    exclusive=option.exclusive,
+                )
+            )
         questions.append(
             QuestionDef(
                 code=question.code,
@@ -141,6 +163,8 @@ def _load(questionnaire_id: int) -> LoadedQuestionnaire:
                 parent=question.parent_code,
                 max_length=question.max_length,
                 options=tuple(options),
+                show_if_question=question.show_if_question,
+                show_if_options=tuple(question.show_if_options),
             )
         )
     definition = QuestionnaireDef(

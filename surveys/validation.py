@@ -143,6 +143,10 @@ def _clean_value(question: QuestionDef, value: object) -> str | tuple[str, ...]:
         if item in chosen:
             raise ValueError(f"Option {item!r} is chosen twice.")
         chosen.add(item)
+    alone = [code for code in question.exclusive_codes if code in chosen]
+    if alone and len(chosen) > 1:
+        others = ", ".join(code for code in codes if code in chosen and code != alone[0])
+        raise ValueError(f"{alone[0]!r} is chosen alone: it cannot go with {others}.")
     return tuple(code for code in codes if code in chosen)
 
 

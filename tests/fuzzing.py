@@ -155,7 +155,12 @@ def valid_answers(rng: random.Random, definition) -> dict:
         elif question.kind == "many":
             codes = list(question.option_codes)
             rng.shuffle(codes)
-            answers[question.code] = codes[: rng.randint(1, len(codes))]
+            codes = codes[: rng.randint(1, len(codes))]
+            # "None of these" goes alone: with others it is refused (tests of that send it on purpose).
+            alone = [code for code in codes if code in question.exclusive_codes]
+            answers[question.code] = (
+                alone[:1] if alone and rng.random() < 0.5 else [c for c in codes if c not in alone] or alone[:1]
+            )
         else:
             answers[question.code] = nice_text(rng, question.max_length)
     if not any(_given(value) for value in answers.values()):

@@ -21,12 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods
 from audit.log import audit_safe, audited
 from audit.models import AuditAction
 from surveys.codes import Channel, Group
+from surveys.forms import form_sections
 from surveys.models import Service
 from surveys.selectors import latest_questionnaire, loaded_questionnaire
 from surveys.services import response_submit
 
 from ..access import access_for
-from ..forms import ChooseForm, paper_form_class, paper_form_helper
+from ..forms import ChooseForm, paper_form_class
 
 
 @never_cache
@@ -90,6 +91,6 @@ def entry(request: HttpRequest, service_code: str, group: str) -> HttpResponse:
             "definition": definition,
             "group": Group(group).label,
             "form": form,
-            "helper": paper_form_helper(definition),
+            "sections": form_sections(form),
         },
     )

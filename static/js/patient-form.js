@@ -1,12 +1,23 @@
 /* Easy-read patient form: one question per screen, Back / Skip / Next, a
    check-your-answers step, then Finish. Without this script the same form is
-   one long page with an ordinary POST.
+   one long page with an ordinary POST (per-option boxes still open and close
+   with their option, by CSS alone).
+
+   What this script promises a person with a learning disability or a brain
+   injury, on a tablet, a phone, a keyboard or a switch:
+   - branching: a question or box that does not apply to their answers is not
+     shown, not counted in "Question x of y" and not sent;
+   - Change on "Check your answers" comes back to "Check your answers";
+   - Skip never erases an answer without asking;
+   - every option is a Tab stop, chosen with Space or Enter (no arrow keys);
+   - the forward button stays on screen (the stylesheet keeps it there).
 
    On a kiosk link (a shared ward tablet) Finish puts the answers in the
    tablet's outbox (kiosk-queue.js) and shows a thank-you screen, and the page
-   then wipes itself back to the welcome screen: after each person, after
-   inactivity ("Are you still there?"), and whenever the browser shows it again
-   from its history. */
+   then wipes itself back to the welcome screen: after each person (when they
+   press "Finish now", or after the link's reading time), after inactivity
+   ("Are you still there?"), and whenever the browser shows it again from its
+   history. */
 (function () {
   "use strict";
 
@@ -20,19 +31,111 @@
   function indexOf(name) { return screens.findIndex(function (s) { return s.dataset.screen === name; }); }
   var checkIndex = indexOf("check");
   var thanksIndex = indexOf("thanks");
+  var skipDialog = form.querySelector("[data-role=skip-dialog]");
   var current = -1;
+  var changing = false; // opened from "Check your answers": go back there
 
-  function show(index) {
+  function isQuestion(screen) { return screen.dataset.screen === "question" || screen.dataset.screen === "about"; }
+
+  /* ---- branching ---- */
+  function chosenCodes(code) {
+    return Array.prototype.map.call(
+      form.querySelectorAll("input.choice-input[name='" + code + "']:checked"),
+      function (input) { return input.value; }
+    );
+  }
+
+  function applies(element) {
+    var code = element.dataset.showIf;
+    if (!code) { return true; }
+    var wanted = element.dataset.showIfOptions.split(" ");
+    if (!screenApplies(form.querySelector(".screen[data-code='" + code + "']"))) { return false; }
+    return chosenCodes(code).some(function (value) { return wanted.indexOf(value) >= 0; });
+  }
+
+  function screenApplies(screen) { return !screen || !isQuestion(screen) || applies(screen); }
+
+  /* Show each per-option box only while its option is ticked, and each
+     conditional box only while its condition holds; what is hidden is
+     disabled, so it is neither sent nor a Tab stop, but kept for if the
+     person ticks the option again. */
+  function refreshBranches() {
+    form.querySelectorAll(".choice-block").forEach(function (block) {
+      var ticked = block.querySelector("input.choice-input").checked;
+      block.querySelectorAll(".option-follow-up").forEach(function (box) { setShown(box, ticked); });
+    });
+    form.querySelectorAll(".text-question[data-show-if]").forEach(function (box) { setShown(box, applies(box)); });
+    screens.forEach(function (screen) {
+      if (isQuestion(screen)) { screen.querySelectorAll("input, textarea").forEach(function (i) { if (!i.closest("[hidden]")) { i.disabled = !screenApplies(screen); } }); }
+    });
+    refreshProgress();
+  }
+
+  function setShown(box, shown) {
+    box.hidden = !shown;
+    box.querySelectorAll("textarea, input").forEach(function (input) { input.disabled = !shown; });
+  }
+
+  function questionScreens() { return screens.filter(function (s) { return isQuestion(s) && screenApplies(s); }); }
+
+  function refreshProgress() {
+    var shown = questionScreens();
+    shown.forEach(function (screen, i) {
+      var text = screen.querySelector("[data-role=progress]");
+      if (text) { text.textContent = "Question " + (i + 1) + " of " + shown.length; }
+      var meter = screen.querySelector("progress");
+      if (meter) { meter.max = shown.length; meter.value = i + 1; }
+    });
+  }
+
+  function step(from, direction) {
+    for (var i = from + direction; i >= 0 && i < screens.length; i += direction) {
+      if (screenApplies(screens[i])) { return i; }
+    }
+    return from;
+  }
+
+  /* ---- moving between screens ---- */
+  function show(index, options) {
     if (index < 0 || index >= screens.length) { return; }
     if (kiosk && index === thanksIndex && current !== checkIndex) { return; }
     if (current >= 0) { screens[current].classList.remove("current"); }
+    hideSkipDialog();
     current = index;
     var screen = screens[current];
-    if (screen.dataset.screen === "check") { buildCheckList(); }
+    if (screen.dataset.screen === "check") { changing = false; buildCheck(); }
+    else if (!(options && options.changing)) { changing = false; }
+    else { changing = true; }
+    var label = screen.querySelector("[data-role=next-label]");
+    if (label) { label.textContent = changing ? "Back to check your answers" : "Next"; }
     screen.classList.add("current");
     screen.setAttribute("tabindex", "-1");
     window.scrollTo(0, 0);
     screen.focus({ preventScroll: true });
+    if (window.speechSynthesis) { window.speechSynthesis.cancel(); }
+  }
+
+  /* Forward from the current screen. After a Change, back to the check step,
+     unless the changed answer has just opened a question that follows from it. */
+  function forward() {
+    var next = step(current, 1);
+    if (changing) {
+      var code = screens[current].dataset.code;
+      var opened = screens[next] && screens[next].dataset.showIf === code;
+      show(opened ? next : checkIndex, { changing: opened });
+      return;
+    }
+    show(next);
+  }
+
+  function backward() {
+    if (changing) { show(checkIndex); return; }
+    show(step(current, -1));
+  }
+
+  function answered(screen) {
+    if (screen.querySelector("input.choice-input:checked:not(:disabled)")) { return true; }
+    return Array.prototype.some.call(screen.querySelectorAll("textarea:not(:disabled)"), function (a) { return a.value.trim() !== ""; });
   }
 
   function clearScreen(screen) {
@@ -40,58 +143,92 @@
     screen.querySelectorAll("textarea").forEach(function (area) { area.value = ""; });
   }
 
-  function answerText(block) {
-    if (block.tagName === "FIELDSET") {
-      var labels = [];
-      block.querySelectorAll("input.choice-input:checked").forEach(function (input) {
-        labels.push(input.closest(".choice").querySelector(".choice-label").textContent.trim());
-      });
-      return labels.join("; ");
-    }
-    var area = block.querySelector("textarea");
-    return area ? area.value.trim() : "";
+  /* Skip on an answered screen asks first: keeping is the default. */
+  function skip() {
+    if (!answered(screens[current])) { forward(); return; }
+    skipDialog.hidden = false;
+    skipDialog.querySelector("[data-action=skip-keep]").focus();
   }
 
-  function buildCheckList() {
-    var list = form.querySelector("[data-role=check-list]");
-    list.textContent = "";
-    screens.forEach(function (screen, index) {
-      if (screen.dataset.screen !== "question" && screen.dataset.screen !== "about") { return; }
-      screen.querySelectorAll("fieldset.question, .text-question").forEach(function (block) {
-        var title = (block.tagName === "FIELDSET" ? block.querySelector("legend") : block.querySelector("label")).textContent.trim();
-        var answer = answerText(block);
-        // Follow-up boxes ("Tell us why") only appear when something was written.
-        if (!answer && block.dataset.followUp) { return; }
-        var dt = document.createElement("dt");
-        dt.textContent = title;
-        var dd = document.createElement("dd");
-        var span = document.createElement("span");
-        span.textContent = answer || "Skipped";
-        if (!answer) { span.className = "skipped"; }
-        var change = document.createElement("button");
-        change.type = "button";
-        change.className = "btn btn-outline-dark";
-        change.dataset.action = "change";
-        change.dataset.index = String(index);
-        change.textContent = "Change";
-        change.setAttribute("aria-label", "Change: " + title);
-        dd.appendChild(span);
-        dd.appendChild(change);
-        list.appendChild(dt);
-        list.appendChild(dd);
+  function hideSkipDialog() { if (skipDialog) { skipDialog.hidden = true; } }
+
+  /* ---- check your answers: what was answered in full, what was skipped in a short list ---- */
+  function labelOf(input) { return input.closest(".choice").querySelector(".choice-label").textContent.trim(); }
+
+  function titleOf(screen) {
+    var heading = screen.querySelector("fieldset.question > legend, .text-question > label");
+    return heading ? heading.textContent.trim() : "";
+  }
+
+  function answerLines(screen) {
+    var lines = [];
+    screen.querySelectorAll("input.choice-input:checked:not(:disabled)").forEach(function (input) {
+      var line = labelOf(input);
+      input.closest(".choice-block").querySelectorAll(".option-follow-up:not([hidden]) textarea").forEach(function (area) {
+        if (area.value.trim()) { line += ": “" + area.value.trim() + "”"; }
       });
+      lines.push(line);
     });
+    screen.querySelectorAll("textarea:not(:disabled)").forEach(function (area) {
+      if (area.closest(".option-follow-up") || !area.value.trim()) { return; }
+      lines.push("“" + area.value.trim() + "”");
+    });
+    return lines;
   }
 
-  /* The answers as the API takes them: {code: "option" | ["options"] | "text"}. */
+  function changeButton(index, title, text) {
+    var change = document.createElement("button");
+    change.type = "button";
+    change.className = "btn btn-outline-dark";
+    change.dataset.action = "change";
+    change.dataset.index = String(index);
+    change.textContent = text;
+    change.setAttribute("aria-label", text + ": " + title);
+    return change;
+  }
+
+  function buildCheck() {
+    var list = form.querySelector("[data-role=check-list]");
+    var skippedBox = form.querySelector("[data-role=check-skipped]");
+    var skippedList = form.querySelector("[data-role=skipped-list]");
+    list.textContent = "";
+    skippedList.textContent = "";
+    screens.forEach(function (screen, index) {
+      if (!isQuestion(screen) || !screenApplies(screen)) { return; }
+      var title = titleOf(screen);
+      var lines = answerLines(screen);
+      if (!lines.length) {
+        var item = document.createElement("li");
+        var span = document.createElement("span");
+        span.textContent = title;
+        item.appendChild(span);
+        item.appendChild(changeButton(index, title, "Answer"));
+        skippedList.appendChild(item);
+        return;
+      }
+      var dt = document.createElement("dt");
+      dt.textContent = title;
+      var dd = document.createElement("dd");
+      var answer = document.createElement("span");
+      answer.textContent = lines.join("; ");
+      dd.appendChild(answer);
+      dd.appendChild(changeButton(index, title, "Change"));
+      list.appendChild(dt);
+      list.appendChild(dd);
+    });
+    skippedBox.hidden = skippedList.children.length === 0;
+  }
+
+  /* The answers as the API takes them: {code: "option" | ["options"] | "text"};
+     nothing hidden by branching is sent. */
   function collectAnswers() {
     var answers = {};
     form.querySelectorAll("fieldset.question").forEach(function (fieldset) {
-      var chosen = Array.prototype.map.call(fieldset.querySelectorAll("input.choice-input:checked"), function (i) { return i.value; });
+      var chosen = Array.prototype.map.call(fieldset.querySelectorAll("input.choice-input:checked:not(:disabled)"), function (i) { return i.value; });
       if (!chosen.length) { return; }
       answers[fieldset.dataset.code] = fieldset.dataset.kind === "many" ? chosen : chosen[0];
     });
-    form.querySelectorAll(".text-question textarea").forEach(function (area) {
+    form.querySelectorAll(".text-question textarea:not(:disabled)").forEach(function (area) {
       if (area.value.trim()) { answers[area.name] = area.value; }
     });
     return answers;
@@ -99,31 +236,88 @@
 
   /* Wipe every answer and go back to the welcome screen, ready for the next person. */
   function wipe() {
+    window.clearTimeout(restartTimer);
     form.reset();
     screens.forEach(clearScreen);
     form.querySelector("[data-role=check-list]").textContent = "";
+    form.querySelector("[data-role=skipped-list]").textContent = "";
     if (window.speechSynthesis) { window.speechSynthesis.cancel(); }
     hideIdle();
+    refreshBranches();
     show(0);
   }
+
+  /* "None of these" goes alone: ticking it clears the others, and the other way round. */
+  form.addEventListener("change", function (event) {
+    var input = event.target;
+    if (input.matches("input.choice-input[type=checkbox]") && input.checked) {
+      var group = form.querySelectorAll("input.choice-input[name='" + input.name + "']");
+      group.forEach(function (other) {
+        if (other !== input && (input.dataset.exclusive === "true" || other.dataset.exclusive === "true")) { other.checked = false; }
+      });
+    }
+    refreshBranches();
+  });
 
   form.addEventListener("click", function (event) {
     var button = event.target.closest("[data-action]");
     if (!button) { return; }
     var action = button.dataset.action;
-    if (action === "start" || action === "next") { show(current + 1); }
-    else if (action === "back") { show(current - 1); }
-    else if (action === "skip") { clearScreen(screens[current]); show(current + 1); }
-    else if (action === "change") { show(Number(button.dataset.index)); }
+    if (action === "start") { show(step(current, 1)); }
+    else if (action === "next") { forward(); }
+    else if (action === "back") { backward(); }
+    else if (action === "skip") { skip(); }
+    else if (action === "skip-keep") { hideSkipDialog(); forward(); }
+    else if (action === "skip-clear") { hideSkipDialog(); clearScreen(screens[current]); refreshBranches(); forward(); }
+    else if (action === "change") { show(Number(button.dataset.index), { changing: true }); }
     else if (action === "restart") { wipe(); }
   });
 
-  // Enter in a choice would submit the whole form half-way through.
+  /* ---- keyboard and switch access: Tab reaches every option, Space or Enter chooses ---- */
+  function tabStops(screen) {
+    var candidates = Array.prototype.slice.call(
+      (skipDialog && !skipDialog.hidden ? skipDialog : screen).querySelectorAll("button, input, textarea, a[href]")
+    );
+    return candidates.filter(function (el) {
+      return !el.disabled && el.tabIndex !== -1 && !el.closest("[hidden]") && el.getClientRects().length > 0;
+    });
+  }
+
   form.addEventListener("keydown", function (event) {
-    if (event.key === "Enter" && event.target.matches("input")) { event.preventDefault(); }
+    var target = event.target;
+    if (event.key === "Enter" && target.matches("input.choice-input")) {
+      // Enter chooses, as Space does (it would otherwise send the whole form half-way through).
+      event.preventDefault();
+      if (target.type === "checkbox" || !target.checked) { target.click(); }
+      return;
+    }
+    if (event.key === "Enter" && target.matches("input")) { event.preventDefault(); return; }
+    if (event.key === "Escape" && skipDialog && !skipDialog.hidden) {
+      hideSkipDialog();
+      screens[current].querySelector("[data-action=skip]").focus();
+      return;
+    }
+    if (event.key !== "Tab" || current < 0) { return; }
+    // The browser makes a radio group one Tab stop, reached with arrow keys:
+    // here each option is its own stop, in the order a person sees them.
+    var stops = tabStops(screens[current]);
+    var at = stops.indexOf(target);
+    var next = at < 0 ? -1 : at + (event.shiftKey ? -1 : 1);
+    if (at < 0 && stops.length) { next = event.shiftKey ? stops.length - 1 : 0; }
+    if (next < 0 || next >= stops.length) {
+      // Wrap round within the screen (or the open question): nothing else on the page matters here.
+      next = event.shiftKey ? stops.length - 1 : 0;
+    }
+    if (stops[next]) { event.preventDefault(); stops[next].focus(); }
   });
 
   var restartTimer = null;
+  var thanksSeconds = Math.max(20, Number(form.dataset.thanksSeconds) || 45);
+  function armRestart() {
+    window.clearTimeout(restartTimer);
+    restartTimer = window.setTimeout(wipe, thanksSeconds * 1000);
+  }
+
   form.addEventListener("submit", function (event) {
     if (current !== checkIndex) { event.preventDefault(); show(checkIndex); return; }
     if (!kiosk) {
@@ -139,9 +333,9 @@
     }
     form.reset();
     screens.forEach(clearScreen);
+    refreshBranches();
     show(thanksIndex);
-    window.clearTimeout(restartTimer);
-    restartTimer = window.setTimeout(wipe, 8000);
+    armRestart();
   });
 
   /* ---- kiosk: idle reset, browser Back, history ---- */
@@ -176,7 +370,11 @@
 
   if (kiosk) {
     ["pointerdown", "keydown", "input", "touchstart", "wheel"].forEach(function (type) {
-      document.addEventListener(type, function () { if (countdownLeft === null) { lastActivity = Date.now(); } }, { passive: true });
+      document.addEventListener(type, function () {
+        if (countdownLeft === null) { lastActivity = Date.now(); }
+        // Someone still reading the thank-you screen keeps it.
+        if (current === thanksIndex) { armRestart(); }
+      }, { passive: true });
     });
     idle.addEventListener("click", function (event) {
       if (event.target.closest("[data-action=still-here]")) { hideIdle(); screens[current].focus(); }
@@ -187,12 +385,13 @@
     window.history.pushState({ kiosk: "page" }, "");
     window.addEventListener("popstate", function () {
       window.history.pushState({ kiosk: "page" }, "");
-      if (current > 0 && current !== thanksIndex) { show(current - 1); }
+      if (current > 0 && current !== thanksIndex) { backward(); }
     });
     // Shown again from the back/forward cache: it may hold someone's answers.
     window.addEventListener("pageshow", function (event) { if (event.persisted) { wipe(); } });
   }
 
+  refreshBranches();
   // After a refused POST, open the first screen with a message on it.
   var firstError = form.querySelector(".error");
   var start = firstError ? screens.findIndex(function (s) { return s.contains(firstError); }) : 0;

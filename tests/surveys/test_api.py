@@ -25,7 +25,7 @@ def test_201_stores_the_response_for_the_links_service(api, ward_tablet):
     assert reply.status_code == 201
     assert reply.json()["duplicate"] is False
     response = Response.objects.get(id=reply.json()["id"])
-    assert (response.service.code, response.questionnaire.code, response.questionnaire.version) == ("CL", "patient", 1)
+    assert (response.service.code, response.questionnaire.code, response.questionnaire.version) == ("CL", "patient", 2)
     assert response.channel == "tablet"
     assert response.client_id == client_id
     assert response.number == 1

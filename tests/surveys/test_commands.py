@@ -94,7 +94,12 @@ def test_revoke_link_accepts_the_printed_path(client, chadwick):
 
 
 def test_migrate_loaded_the_questionnaires_and_reloading_changes_nothing(db):
-    assert sorted(Questionnaire.objects.values_list("code", "version")) == [("patient", 1), ("staff", 1)]
+    assert sorted(Questionnaire.objects.values_list("code", "version")) == [
+        ("patient", 1),
+        ("patient", 2),
+        ("staff", 1),
+        ("staff", 2),
+    ]
     count = Question.objects.count()
     assert run("load_questionnaires").strip() == "Questionnaires already up to date."
     assert Question.objects.count() == count
@@ -111,15 +116,17 @@ def test_load_questionnaires_rejects_a_broken_file_and_loads_nothing(db, tmp_pat
 
 
 def test_load_questionnaires_updates_wording_but_refuses_to_drop_answered_codes(db, tmp_path, api, staff_link):
-    source = (QUESTIONNAIRE_DIR / "staff.v1.toml").read_text(encoding="utf-8")
-    shutil.copy(QUESTIONNAIRE_DIR / "patient.v1.toml", tmp_path / "patient.v1.toml")
-    (tmp_path / "staff.v1.toml").write_text(source.replace("Please tell us why", "Please tell us why, briefly"), encoding="utf-8")
-    assert run("load_questionnaires", "--dir", str(tmp_path)).strip() == "Questionnaire updated staff v1"
-    assert Question.objects.get(questionnaire__code="staff", code="useful_why").text == "Please tell us why, briefly"
+    source = (QUESTIONNAIRE_DIR / "staff.v2.toml").read_text(encoding="utf-8")
+    for name in ("patient.v1.toml", "patient.v2.toml", "staff.v1.toml"):
+        shutil.copy(QUESTIONNAIRE_DIR / name, tmp_path / name)
+    (tmp_path / "staff.v2.toml").write_text(source.replace("Please tell us why", "Please tell us why, briefly"), encoding="utf-8")
+    assert run("load_questionnaires", "--dir", str(tmp_path)).strip() == "Questionnaire updated staff v2"
+    question = Question.objects.get(questionnaire__code="staff", questionnaire__version=2, code="useful_why")
+    assert question.text == "Please tell us why, briefly"
 
     api.submit(staff_link, {"client_id": "5f0c3c8e-1d4b-4a52-9d1e-2b1f0b6b1e11", "answers": {"useful": "sometimes"}})
     dropped = source.replace('code = "sometimes"', 'code = "at_times"')
-    (tmp_path / "staff.v1.toml").write_text(dropped, encoding="utf-8")
+    (tmp_path / "staff.v2.toml").write_text(dropped, encoding="utf-8")
     with pytest.raises(CommandError, match="option of 'useful' 'sometimes' has answers and cannot be removed"):
         run("load_questionnaires", "--dir", str(tmp_path))
     assert Response.objects.count() == 1

@@ -88,7 +88,7 @@ def test_staff_wording_is_appendix_v():
 
 
 def test_files_load_as_a_set():
-    assert [d.code for d in load_all()] == ["patient", "staff"]
+    assert [(d.code, d.version) for d in load_all()] == [("patient", 1), ("patient", 2), ("staff", 1), ("staff", 2)]
 
 
 BROKEN = [

@@ -26,11 +26,13 @@ def test_patient_page_is_easy_read_with_every_question(client, ward_tablet):
     assert page.status_code == 200
     assert page["Cache-Control"].startswith("max-age=0") or "no-cache" in page["Cache-Control"]
     assert "Tell us what you think about peer support" in html
-    assert "Question 1 of 15" in html and "Question 15 of 15" in html
-    assert "About you: question 1 of 5" in html
+    # One count from the first question to the last: no restart at "About you".
+    assert "Question 1 of 21" in html and "Question 21 of 21" in html
+    assert "About you: question" not in html
     # Easy-read wording, pictures beside options, every question a fieldset with a legend.
-    assert "Can peer support help people in secure services?" in html
-    assert html.count('<fieldset class="question"') == 14 + 5
+    assert "Can peer support help people in a secure hospital?" in html
+    assert "mental health problems" in html and "hard times" not in html
+    assert html.count('<fieldset class="question"') == 20
     assert "/static/icons/emotional.svg" in html
     assert 'name="benefits" value="reduces_workload"' not in html
     assert "Finish" in html

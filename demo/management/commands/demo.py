@@ -15,7 +15,7 @@ from django.utils import timezone
 from dashboard.models import Role
 from dashboard.services import lead_upsert
 from demo.generate import DEMO_DIR, demo_answers, demo_client_id, demo_date, load_texts
-from surveys.codes import GROUPS, JOB_TITLE, Group
+from surveys.codes import GROUPS, JOB_TITLE, Channel, Group
 from surveys.models import CollectionLink, Questionnaire, TextAnswer
 from surveys.quotes import attribution, quote_label, quote_review
 from surveys.releases import releases_close
@@ -41,7 +41,9 @@ class Command(BaseCommand):
         if options["scale"] <= 0 or options["scale"] > 100:
             raise CommandError("--scale must be more than 0 and at most 100.")
         questionnaires = {code: latest_questionnaire(code) for code in GROUPS}
-        if None in questionnaires.values():
+        # The 2014 round was on paper, with the first version of each questionnaire.
+        round_2014 = {code: Questionnaire.objects.filter(code=code, version=1).first() for code in GROUPS}
+        if None in questionnaires.values() or None in round_2014.values():
             raise CommandError("Questionnaires are not loaded; run `python manage.py migrate` first.")
         with open(DEMO_DIR / "services.toml", "rb") as handle:
             services = tomllib.load(handle)["services"]
@@ -58,22 +60,20 @@ class Command(BaseCommand):
                     specialisms=row.get("specialisms", []),
                     provider=row.get("provider", ""),
                 )
-                links = {
-                    Group.PATIENT: _link(service, questionnaires[Group.PATIENT], kiosk=True, label="Ward tablet"),
-                    Group.STAFF: _link(service, questionnaires[Group.STAFF], kiosk=False, label="Staff link"),
-                }
+                # Links for the next round, on the newest questionnaires.
+                _link(service, questionnaires[Group.PATIENT], kiosk=True, label="Ward tablet")
+                _link(service, questionnaires[Group.STAFF], kiosk=False, label="Staff link")
                 counts = {Group.PATIENT: row["patient_responses_2014"], Group.STAFF: row["staff_responses_demo"]}
                 for group, count in counts.items():
-                    link = links[group]
-                    definition = loaded_questionnaire(link.questionnaire_id).definition
+                    questionnaire = round_2014[group]
+                    definition = loaded_questionnaire(questionnaire.pk).definition
                     for _ in range(round(count * options["scale"])):
                         answers = clean_answers(definition, demo_answers(definition, figures, texts, rng))
                         result = response_submit(
                             service=service,
-                            questionnaire=link.questionnaire,
+                            questionnaire=questionnaire,
                             submission=Submission(client_id=demo_client_id(rng), answers=answers),
-                            channel=link.channel,
-                            link=link,
+                            channel=Channel.PAPER,
                             submitted_on=demo_date(rng, today),
                         )
                         replayed += result.duplicate
