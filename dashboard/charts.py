@@ -80,6 +80,13 @@ def question_figure(question: dict, data: dict) -> dict:
     ...      "significant": True, "p_value": 0.0497, "report_2014": {"patient": 65.0, "staff": 80.0}}]}
     >>> [trace["name"] for trace in question_figure(q, data)["data"]]
     ['Patients', 'Staff', 'Patients, 2014', 'Staff, 2014', 'Significant difference']
+
+    A question one group is not asked draws no empty series for it:
+
+    >>> helped = {"code": "helped_by", "title": "Who helped?", "options": [{"code": "staff", "label": "Staff",
+    ...      "patient": {"count": 9, "pct": 20.0, "ci": [10.9, 33.8]}, "staff": None}]}
+    >>> [trace["name"] for trace in question_figure(helped, data)["data"]]
+    ['Patients']
     """
     options = list(reversed(question["options"]))  # Plotly draws the first category at the bottom
     labels = [_wrap(option["label"]) for option in options]
@@ -89,6 +96,8 @@ def question_figure(question: dict, data: dict) -> dict:
         if summary["suppressed"]:
             continue
         cells = [option[group] for option in options]
+        if all(cell is None for cell in cells):
+            continue  # a question this group is not asked (patients' helped_by): no empty series in the legend
         traces.append(
             go.Bar(
                 name=NAMES[group],

@@ -18,7 +18,7 @@ DESKTOP = {"width": 1366, "height": 768}
 GB = {"locale": "en-GB", "timezone_id": "Europe/London"}
 PASSWORD = "peer-support-demo"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-QUESTION_CHARTS = 14
+QUESTION_CHARTS = 15  # the 14 of the report, and who helped patients answer (version 2)
 
 
 @pytest.fixture
