@@ -115,7 +115,9 @@ def question_figure(question: dict, data: dict) -> dict:
                     width=3,
                 ),
                 customdata=[
-                    [cell["count"], summary["n"], cell["ci"][0], cell["ci"][1]] if cell and cell["ci"] else [None] * 4
+                    [cell["count"], cell.get("base", summary["n"]), cell["ci"][0], cell["ci"][1]]
+                    if cell and cell["ci"]
+                    else [None] * 4
                     for cell in cells
                 ],
                 hovertemplate=(

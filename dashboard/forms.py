@@ -17,6 +17,7 @@ from django.utils import timezone
 from surveys.codes import ABOUT_FILTERS, Group, Security, Specialism
 from surveys.definitions import QuestionnaireDef
 from surveys.forms import ResponseForm, response_form_class
+from surveys.models import Questionnaire
 
 from .access import Access
 
@@ -129,12 +130,21 @@ class ReviewForm(forms.Form):
 class ChooseForm(forms.Form):
     service = forms.ChoiceField(label="Service")
     questionnaire = forms.ChoiceField(label="Questionnaire", choices=Group.choices, widget=forms.RadioSelect)
+    version = forms.TypedChoiceField(
+        label="Version",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        help_text="Papers printed before a new version came in carry the older questions: choose their version.",
+    )
 
     def __init__(self, data=None, *, access: Access):
         super().__init__(data)
         self.fields["service"].choices = [
             (code, f"{code} – {name}") for code, name in access.services if access.may_see_service(code)
         ]
+        versions = sorted(set(Questionnaire.objects.values_list("version", flat=True)), reverse=True)
+        self.fields["version"].choices = [("", "The newest")] + [(str(v), f"Version {v}") for v in versions]
 
 
 def paper_form_class(definition: QuestionnaireDef) -> type[ResponseForm]:

@@ -155,6 +155,8 @@ def release_counts(
         by_service=[row for row in counts.by_service if row[1] not in withheld and about is None],
         by_day=[row for row in counts.by_day if row[1] not in withheld and about is None],
         hidden=frozenset(hidden),
+        # Sums of whole release batches of one questionnaire version, as group sizes are.
+        unasked={key: size for key, size in counts.unasked.items() if key[0] not in withheld},
     )
 
 
@@ -181,6 +183,7 @@ def safe_units(counts: Counts, *, option: str, min_cell: int) -> Counts:
     answered: dict = {}
     option_keys: dict = {}
     answered_keys: dict = {}
+    unasked: dict = {}
     slices: dict[str, dict[str, int]] = {}
     for group, parts in kept.items():
         for part in parts:
@@ -190,6 +193,7 @@ def safe_units(counts: Counts, *, option: str, min_cell: int) -> Counts:
                 (part.answered, answered),
                 (part.option_keys, option_keys),
                 (part.answered_keys, answered_keys),
+                (part.unasked, unasked),
             ):
                 for key, value in source.items():
                     if key[0] == group:
@@ -203,6 +207,7 @@ def safe_units(counts: Counts, *, option: str, min_cell: int) -> Counts:
         answered=answered,
         option_keys=option_keys,
         answered_keys=answered_keys,
+        unasked=unasked,
         slices=slices,
         units={},
     )

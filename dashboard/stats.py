@@ -40,6 +40,9 @@ class Counts:
     # With an about-you filter, the same counts per unit (a service's code, or the
     # national pool): the release layer keeps a unit's slice only where it is safe.
     units: dict[str, Counts] = field(default_factory=dict)
+    # Respondents whose questionnaire version did not ask an option (a v2
+    # option, for v1 respondents): the option's base is the group less these.
+    unasked: dict[tuple[str, str, str], int] = field(default_factory=dict)
 
 
 def suppressed(n: int | None, min_cell: int) -> bool:
@@ -247,11 +250,11 @@ def figures_from_counts(
         "questions": [],
     }
     for question in questions:
-        base = {group: counts.n.get(group, 0) for group in GROUPS}
         demographic = question.section == "about_you"
-        rows = []
+        rows, bases = [], []
         for code, label in question.options:
             row = {"code": code, "label": label}
+            base = {}
             for group in GROUPS:
                 asked = code in question.asked.get(group, ())
                 count = counts.options.get((group, question.code, code), 0)
@@ -259,14 +262,23 @@ def figures_from_counts(
                     small_cell = demographic and 0 < count < min_cell
                 else:
                     small_cell = demographic and (group, question.code, code) in counts.hidden
-                row[group] = option_cell(count, base[group], asked=asked, hidden=hidden[group] or small_cell)
+                # The base is everyone in the group (skips included) whose version asked it.
+                group_n = counts.n.get(group, 0) or 0
+                base[group] = group_n - counts.unasked.get((group, question.code, code), 0)
+                few_asked = base[group] != group_n and suppressed(base[group], min_cell)
+                row[group] = option_cell(
+                    min(count, base[group]), base[group], asked=asked, hidden=hidden[group] or small_cell or few_asked
+                )
+                if row[group] is not None and base[group] != group_n and not few_asked:
+                    row[group]["base"] = base[group]
             row["p_value"] = None
             row["significant"] = None
             published = report_2014.get(question.code, {})
             row["report_2014"] = {group: published.get(group, {}).get(code) for group in GROUPS}
             rows.append(row)
+            bases.append(base)
         if not demographic and not hidden["patient"] and not hidden["staff"]:
-            _add_tests(rows, question, counts, base)
+            _add_tests(rows, bases)
         data["questions"].append(
             {
                 "code": question.code,
@@ -291,10 +303,10 @@ def _asked_questions(question: QuestionMeta, group: str) -> set[str]:
     return {question.code} if question.asked.get(group) else set()
 
 
-def _add_tests(rows: list[dict], question: QuestionMeta, counts: Counts, base: dict) -> None:
+def _add_tests(rows: list[dict], bases: list[dict]) -> None:
     raw = []
-    for row in rows:
-        if row["patient"] is None or row["staff"] is None:
+    for row, base in zip(rows, bases, strict=True):
+        if row["patient"] is None or row["staff"] is None or row["patient"]["count"] is None or row["staff"]["count"] is None:
             raw.append(None)
             continue
         raw.append(fisher_p(row["patient"]["count"], base["patient"], row["staff"]["count"], base["staff"]))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from threading import Lock
 
 from django.db.models import Prefetch
@@ -68,6 +68,8 @@ class Catalogue:
     options: dict[int, tuple[str, str, str]]  # option id -> (group, question code, option code)
     kinds: dict[tuple[str, str], str]  # (group, question code) -> "one", "many" or "text"
     option_question: dict[int, int]  # option id -> question id
+    # questionnaire id -> the (question, option) codes that version asks
+    asks: dict[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
 
     def knows(self, questionnaire_ids, question_ids, option_ids) -> bool:
         return (
@@ -81,17 +83,20 @@ def catalogue(*, refresh: bool = False) -> Catalogue:
     with _cache_lock:
         if _catalogue and not refresh:
             return _catalogue[0]
-    questions = {
-        pk: (group, code, kind)
-        for pk, group, code, kind in Question.objects.values_list("pk", "questionnaire__code", "code", "kind")
-    }
+    rows = list(Question.objects.values_list("pk", "questionnaire__code", "code", "kind", "questionnaire_id"))
+    questions = {pk: (group, code, kind) for pk, group, code, kind, _ in rows}
+    version_of = {pk: questionnaire_id for pk, _, _, _, questionnaire_id in rows}
     options = list(Option.objects.values_list("pk", "question_id", "code"))
+    asks: dict[int, set[tuple[str, str]]] = {}
+    for _, question_id, code in options:
+        asks.setdefault(version_of[question_id], set()).add((questions[question_id][1], code))
     loaded = Catalogue(
         groups=dict(Questionnaire.objects.values_list("pk", "code")),
         questions=questions,
         options={pk: (questions[question_id][0], questions[question_id][1], code) for pk, question_id, code in options},
         kinds={(group, code): kind for group, code, kind in questions.values()},
         option_question={pk: question_id for pk, question_id, _ in options},
+        asks={questionnaire_id: frozenset(codes) for questionnaire_id, codes in asks.items()},
     )
     with _cache_lock:
         _catalogue[:] = [loaded]

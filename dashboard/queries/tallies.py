@@ -144,6 +144,7 @@ def _counts_from_tallies(rows: list[dict], names, access: Access, *, per_unit: b
             tally.slices.setdefault(names.groups[ref], Counter())[code] += total
         elif kind == TallyKind.RESPONSES:
             tally.n[names.groups[ref]] += total
+            tally.versions[ref] += total
         elif kind == TallyKind.ANSWERED:
             group, question, _ = names.questions[ref]
             tally.answered[(group, question)] += total
@@ -174,6 +175,7 @@ class _Tally:
         self.answered: Counter[tuple[str, str]] = Counter()
         self.answered_keys: Counter[tuple[str, str]] = Counter()
         self.slices: dict[str, Counter[str]] = {}
+        self.versions: Counter[int] = Counter()  # respondents per questionnaire version
 
     def add(self, other: _Tally) -> None:
         for mine, theirs in (
@@ -182,6 +184,7 @@ class _Tally:
             (self.option_keys, other.option_keys),
             (self.answered, other.answered),
             (self.answered_keys, other.answered_keys),
+            (self.versions, other.versions),
         ):
             mine.update(theirs)
         for group, sizes in other.slices.items():
@@ -202,4 +205,18 @@ class _Tally:
             option_keys=dict(self.option_keys),
             answered_keys=dict(answered_keys),
             slices={group: dict(sizes) for group, sizes in self.slices.items()},
+            unasked=self._unasked(names),
         )
+
+    def _unasked(self, names) -> dict[tuple[str, str, str], int]:
+        """Respondents whose questionnaire version did not ask an option that
+        another version of their group asks (a question or option new in v2)."""
+        offered: dict[str, set[tuple[str, str]]] = {}
+        for questionnaire_id, codes in names.asks.items():
+            offered.setdefault(names.groups[questionnaire_id], set()).update(codes)
+        unasked: Counter[tuple[str, str, str]] = Counter()
+        for questionnaire_id, size in self.versions.items():
+            group = names.groups[questionnaire_id]
+            for question, option in offered.get(group, set()) - names.asks.get(questionnaire_id, frozenset()):
+                unasked[(group, question, option)] += size
+        return dict(unasked)

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,7 +23,7 @@ from audit.log import audit_safe, audited
 from audit.models import AuditAction
 from surveys.codes import Channel, Group
 from surveys.forms import form_sections
-from surveys.models import Service
+from surveys.models import Questionnaire, Service
 from surveys.selectors import latest_questionnaire, loaded_questionnaire
 from surveys.services import response_submit
 
@@ -42,7 +43,21 @@ def choose(request: HttpRequest) -> HttpResponse:
     form = ChooseForm(request.GET, access=access)
     if not form.is_valid():
         return render(request, "dashboard/paper_choose.html", {"form": form, "access": access}, status=400)
-    return redirect("dashboard:paper-entry", service_code=form.cleaned_data["service"], group=form.cleaned_data["questionnaire"])
+    target = reverse("dashboard:paper-entry", args=[form.cleaned_data["service"], form.cleaned_data["questionnaire"]])
+    version = form.cleaned_data["version"]
+    return redirect(f"{target}?version={version}" if version else target)
+
+
+def _questionnaire(group: str, version: str) -> Questionnaire | None:
+    """The newest version of the group's questionnaire, or the one asked for
+    (a paper printed before a new version came in)."""
+    if group not in Group.values:
+        return None
+    if not version:
+        return latest_questionnaire(group)
+    if not version.isdigit() or len(version) > 4:
+        return None
+    return Questionnaire.objects.filter(code=group, version=int(version)).first()
 
 
 def _paper_asked(request: HttpRequest, service_code: str, group: str) -> dict:
@@ -60,7 +75,7 @@ def entry(request: HttpRequest, service_code: str, group: str) -> HttpResponse:
         raise PermissionDenied("You may enter paper questionnaires for your own services only.")
     # Codes are letters and digits; anything else (a NUL, say) is no service at all.
     service = Service.objects.filter(code=service_code).first() if service_code.isalnum() else None
-    questionnaire = latest_questionnaire(group) if group in Group.values else None
+    questionnaire = _questionnaire(group, request.GET.get("version", ""))
     if service is None or questionnaire is None:
         raise Http404("No such service or questionnaire.")
     definition = loaded_questionnaire(questionnaire.pk).definition
@@ -81,7 +96,7 @@ def entry(request: HttpRequest, service_code: str, group: str) -> HttpResponse:
             f"Saved a paper {Group(group).label.lower()} for {service.code}. Its answers join the figures with the "
             f"next batch of {settings.PEERSURVEY_MIN_CELL} or more from this service.",
         )
-        return redirect(request.path)
+        return redirect(request.get_full_path())
     return render(
         request,
         "dashboard/paper_form.html",

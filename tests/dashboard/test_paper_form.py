@@ -110,3 +110,20 @@ def test_paper_entry_needs_a_login(client, chadwick):
     reply = client.post("/dashboard/paper/CL/patient/", {"paper_date": "2014-06-30", "useful": "yes"})
     assert reply.status_code == 302 and reply["Location"].startswith("/accounts/login/")
     assert Response.objects.count() == 0
+
+
+def test_a_paper_printed_before_version_2_is_keyed_in_as_version_1(service_client):
+    page = service_client.get("/dashboard/paper/?service=CL&questionnaire=staff&version=1")
+    assert page.status_code == 302 and page["Location"].endswith("/dashboard/paper/CL/staff/?version=1")
+    form = service_client.get(page["Location"]).content.decode()
+    assert "version 1" in form and 'name="current_forms_detail"' in form and "current_forms_emotional_detail" not in form
+    saved = service_client.post(
+        page["Location"], {"paper_date": "2026-11-02", "useful": "yes", "current_forms_detail": "Tea and a chat"}
+    )
+    assert saved.status_code == 302 and saved["Location"].endswith("?version=1")
+    assert Response.objects.get().questionnaire.version == 1
+    # The newest by default; an unknown or malformed version is no form at all.
+    assert "version 2" in service_client.get("/dashboard/paper/CL/staff/").content.decode()
+    assert service_client.get("/dashboard/paper/CL/staff/?version=9").status_code == 404
+    assert service_client.get("/dashboard/paper/CL/staff/?version=x%00").status_code == 404
+    assert service_client.get("/dashboard/paper/?service=CL&questionnaire=staff&version=7").status_code == 400

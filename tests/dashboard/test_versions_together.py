@@ -122,9 +122,14 @@ def test_data_json_counts_both_versions_together_by_code(national_client, both_v
         "reduces_workload": (None, 10),
         "none": (10, 10),
     }
+    # An option only version 2 asks has the version 2 respondents for its base:
+    # the 10 who said "no different" are all who were offered it, not half the group.
     none = next(o for o in question(data, "benefits")["options"] if o["code"] == "none")
-    assert none["patient"]["pct"] == 50.0 and none["staff"]["pct"] == 50.0
+    assert none["patient"] == {"count": 10, "pct": 100.0, "ci": [72.2, 100.0], "base": 10}
+    assert none["staff"]["pct"] == 100.0 and none["staff"]["base"] == 10
     assert none["p_value"] is not None
+    choice = next(o for o in question(data, "benefits")["options"] if o["code"] == "choice")
+    assert choice["patient"] == {"count": 10, "pct": 50.0, "ci": [29.9, 70.1]}  # asked of all 20: no base given
     assert cells(data, "user_led") == {"yes": (10, 0), "no": (0, 10), "not_sure": (10, 10)}
     assert cells(data, "fears")["none"] == (10, 0)
     assert cells(data, "barriers")["none"] == (0, 10)
@@ -173,7 +178,8 @@ def test_filters_see_both_versions_too(national_client, both_versions, exact_fig
     assert (november["groups"]["patient"]["n"], november["groups"]["staff"]["n"]) == (10, 10)
     assert cells(november, "benefits")["none"] == (10, 10) and cells(november, "benefits")["choice"] == (0, 0)
     september = national_client.get("/dashboard/data.json?to=2026-09-30").json()
-    assert cells(september, "benefits")["choice"] == (10, 0) and cells(september, "benefits")["none"] == (0, 0)
+    # Nobody in September was offered "none": withheld, not 0%.
+    assert cells(september, "benefits")["choice"] == (10, 0) and cells(september, "benefits")["none"] == (None, None)
     assert cells(september, "useful")["yes"] == (10, 0)
 
 
