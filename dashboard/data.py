@@ -70,7 +70,8 @@ def quotes_data(access: Access, *, service: str = "", question: str = ""):
     sizes = group_sizes(access, service=service)
     shown = [group for group, n in sizes.items() if not suppressed(n, settings.PEERSURVEY_MIN_CELL)]
     hidden = [group for group in sizes if group not in shown]
-    return approved_quotes(access, groups=shown, service=service, question=question), hidden
+    quotes = approved_quotes(access, groups=shown, service=service, question=question, min_cell=settings.PEERSURVEY_MIN_CELL)
+    return quotes, hidden
 
 
 def suggest_attributions(answers, *, job_titles: dict[tuple[str, str], int], min_cell: int) -> None:
@@ -82,6 +83,6 @@ def suggest_attributions(answers, *, job_titles: dict[tuple[str, str], int], min
         answer.suggested = attribution(
             group=answer.group,
             service_code=answer.service_code,
-            label=quote_label(answer.response_id),
+            label=quote_label(answer.response_id, answer.question_code),
             job_title=title if title and common else None,
         )

@@ -8,10 +8,13 @@ checked the syntax).
 
 from __future__ import annotations
 
+from datetime import date
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
 
 from surveys.codes import ABOUT_FILTERS, Group, Security, Specialism
@@ -21,6 +24,12 @@ from surveys.models import Questionnaire
 
 from .access import Access
 
+# Dates a survey can have: from before the 2014 round to well ahead. Outside
+# them a date is a typo (or a probe: 9999-12-31 has no next month to end at).
+EARLIEST_DATE = date(2000, 1, 1)
+LATEST_DATE = date(2999, 12, 31)
+DATE_RANGE = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
+
 
 class FilterForm(forms.Form):
     service = forms.MultipleChoiceField(required=False, label="Service", widget=forms.SelectMultiple(attrs={"size": 4}))
@@ -28,12 +37,14 @@ class FilterForm(forms.Form):
     specialism = forms.ChoiceField(required=False, label="Specialism")
     date_from = forms.DateField(
         required=False,
+        validators=DATE_RANGE,
         label="From",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="Whole months of release: from the start of this date's month.",
     )
     date_to = forms.DateField(
         required=False,
+        validators=DATE_RANGE,
         label="To",
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text="To the end of this date's month.",
@@ -150,6 +161,7 @@ class ChooseForm(forms.Form):
 def paper_form_class(definition: QuestionnaireDef) -> type[ResponseForm]:
     class PaperForm(response_form_class(definition)):
         paper_date = forms.DateField(
+            validators=[MinValueValidator(EARLIEST_DATE)],
             label="Date on the paper form",
             initial=timezone.localdate,
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

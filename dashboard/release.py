@@ -155,7 +155,8 @@ def release_counts(
         by_service=[row for row in counts.by_service if row[1] not in withheld and about is None],
         by_day=[row for row in counts.by_day if row[1] not in withheld and about is None],
         hidden=frozenset(hidden),
-        # Sums of whole release batches of one questionnaire version, as group sizes are.
+        # Sums of whole release batches of one questionnaire version, as group sizes
+        # are; within a slice, of units whose slice is safe within each version.
         unasked={key: size for key, size in counts.unasked.items() if key[0] not in withheld},
     )
 
@@ -175,8 +176,11 @@ def safe_units(counts: Counts, *, option: str, min_cell: int) -> Counts:
     kept: dict[str, list[Counts]] = {}
     for part in counts.units.values():
         for group, sizes in part.slices.items():
-            shown = {code: size for code, size in sizes.items() if code}
-            if option in complement_safe(shown, sizes.get("", 0), min_cell):
+            if _slice_safe(sizes, option, min_cell) and all(
+                _slice_safe(version_sizes, option, min_cell, may_be_empty=True)
+                for (version_group, _), version_sizes in part.version_slices.items()
+                if version_group == group
+            ):
                 kept.setdefault(group, []).append(part)
     n: dict[str, int] = {}
     options: dict = {}
@@ -211,6 +215,25 @@ def safe_units(counts: Counts, *, option: str, min_cell: int) -> Counts:
         slices=slices,
         units={},
     )
+
+
+def _slice_safe(sizes: dict[str, int], option: str, min_cell: int, *, may_be_empty: bool = False) -> bool:
+    """Whether one slice may count beside its whole (`sizes`: slice -> people, "" the whole).
+
+    Checked for all the unit's respondents, and again within each questionnaire
+    version: an option only version 2 asks is answered by version 2 people
+    only, so its slice and the people beside it must be none or at least
+    `min_cell` among them too. A version with nobody in the slice adds nobody.
+
+    >>> _slice_safe({"": 10, "under_16": 7}, "under_16", 5)  # 3 beside them
+    False
+    >>> _slice_safe({"": 5, "female": 0}, "female", 5, may_be_empty=True)
+    True
+    """
+    shown = {code: size for code, size in sizes.items() if code}
+    if may_be_empty and not shown.get(option):
+        return True
+    return option in complement_safe(shown, sizes.get("", 0), min_cell)
 
 
 def disclosure(*, min_cell: int, perturb: bool, released_through) -> dict:

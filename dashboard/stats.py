@@ -43,6 +43,9 @@ class Counts:
     # Respondents whose questionnaire version did not ask an option (a v2
     # option, for v1 respondents): the option's base is the group less these.
     unasked: dict[tuple[str, str, str], int] = field(default_factory=dict)
+    # With an about-you filter, `slices` per (group, questionnaire version): a
+    # question only one version asks has only that version's people to hide among.
+    version_slices: dict[tuple[str, int], dict[str, int]] = field(default_factory=dict)
 
 
 def suppressed(n: int | None, min_cell: int) -> bool:

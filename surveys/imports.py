@@ -251,7 +251,7 @@ class _RowParser:
         if code not in GROUPS:
             errors.append(RowError(line, "questionnaire", f"Expected patient or staff, not {code[:40]!r}."))
             return None
-        if not version.isdecimal():
+        if not (version.isascii() and version.isdecimal()) or len(version) > 6:
             errors.append(
                 RowError(line, "version", f"Expected the questionnaire's version number, e.g. 1, not {version[:40]!r}.")
             )
@@ -277,7 +277,8 @@ class _RowParser:
     def _number(self, line: int, value: str, errors: list[RowError]) -> int | None:
         if not value:
             return None
-        if not value.isdecimal() or not 0 < int(value) <= MAX_NUMBER:
+        # A length first: Python refuses to read a number of thousands of digits.
+        if not (value.isascii() and value.isdecimal()) or len(value) > 10 or not 0 < int(value) <= MAX_NUMBER:
             errors.append(
                 RowError(
                     line,

@@ -3,22 +3,28 @@ approves it (redacted if need be), and is shown with an attribution."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.utils import timezone
 
 from .codes import Group
 from .models import QuoteReview, QuoteStatus, TextAnswer
 
 
-def quote_label(response_id) -> int:
-    """The number a quote is credited with: drawn from the response's random id,
-    so it says nothing of when the person answered (a running number would),
-    and the same for every quote of one person.
+def quote_label(response_id, question: str = "") -> int:
+    """The number a quote is credited with: drawn from the response's random id
+    and the question, so it says nothing of when the person answered (a
+    running number would), and one person's quotes do not share it: each of
+    their boxes says which option they ticked, and together those could single
+    out their row of answers (docs/disclosure.md, rule 7).
 
     >>> import uuid
-    >>> quote_label(uuid.UUID("00000000-0000-4000-8000-000000000007"))
-    152
+    >>> person = uuid.UUID("00000000-0000-4000-8000-000000000007")
+    >>> quote_label(person, "useful_why"), quote_label(person, "comments"), quote_label(person, "useful_why")
+    (89, 51, 89)
     """
-    return int(getattr(response_id, "int", response_id)) % LABELS + 1
+    digest = hashlib.sha256(f"{getattr(response_id, 'hex', response_id)}:{question}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") % LABELS + 1
 
 
 LABELS = 999

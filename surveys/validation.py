@@ -158,6 +158,9 @@ def _clean_text(question: QuestionDef, value: object) -> str:
     except UnicodeEncodeError:
         raise ValueError("The text has characters that are not valid Unicode.") from None
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
+    # Spaces and invisible format characters alone (a zero-width space) say nothing: a skip.
+    if all(char.isspace() or unicodedata.category(char) == "Cf" for char in text):
+        return ""
     # NUL and other control characters cannot be stored by PostgreSQL or read back sensibly.
     if any(unicodedata.category(char) == "Cc" and char not in "\n\t" for char in text):
         raise ValueError("The text has control characters; remove them and send it again.")

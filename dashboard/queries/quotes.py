@@ -3,11 +3,12 @@ waiting for review. Only texts from services the user may see by name."""
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Lower, Trim
 
-from surveys.codes import JOB_TITLE
-from surveys.models import Question, QuoteStatus, Release, TextAnswer
+from surveys.codes import GROUPS, JOB_TITLE, Kind
+from surveys.models import Period, Question, QuoteStatus, Release, Tally, TallyKind, TextAnswer
+from surveys.selectors import every_version_loaded
 from surveys.tallies import EVERYONE
 
 from ..access import Access
@@ -54,7 +55,9 @@ def job_title_counts(access: Access) -> dict[tuple[str, str], int]:
     }
 
 
-def approved_quotes(access: Access, *, groups: list[str], service: str = "", question: str = "") -> QuerySet[TextAnswer]:
+def approved_quotes(
+    access: Access, *, groups: list[str], service: str = "", question: str = "", min_cell: int = 5
+) -> QuerySet[TextAnswer]:
     """Approved quotes of released responses of the given groups, in the report's question order."""
     answers = (
         visible_answers(access)
@@ -65,6 +68,10 @@ def approved_quotes(access: Access, *, groups: list[str], service: str = "", que
         answers = answers.filter(response__service__code=service)
     if question:
         answers = answers.filter(question__code=question)
+    for service_id, questionnaire_id, code in rare_boxes(answers, min_cell=min_cell):
+        answers = answers.exclude(
+            response__service_id=service_id, question__questionnaire_id=questionnaire_id, question__code=code
+        )
     return answers.annotate(
         quote=F("review__text"),
         credit=F("review__attribution"),
@@ -75,6 +82,60 @@ def approved_quotes(access: Access, *, groups: list[str], service: str = "", que
     ).order_by("question__position", "response__service__code", "response_id")
 
 
+def implied_options() -> dict[tuple[int, str], tuple[tuple[int, ...], bool]]:
+    """(questionnaire version, box) -> the option ids one of which a box's writer
+    must have ticked (a box shown only for some answers tells them), and whether
+    those options are of a one-choice question (so nobody ticked two of them)."""
+    implied = {}
+    for group in GROUPS:
+        for loaded in every_version_loaded(group):
+            definition = loaded.definition
+            for question in definition.questions:
+                if question.kind == Kind.TEXT and question.show_if_question:
+                    options = tuple(loaded.option_ids[(question.show_if_question, option)] for option in question.show_if_options)
+                    one = definition.question(question.show_if_question).kind == Kind.ONE
+                    implied[(loaded.pk, question.code)] = (options, one)
+    return implied
+
+
+def rare_boxes(answers: QuerySet[TextAnswer], *, min_cell: int) -> list[tuple[int, int, str]]:
+    """(service, questionnaire version, box) whose quotes would point at a few rows.
+
+    A quote from a box under an option says its writer ticked it; the response
+    export's rows of that service and version with it ticked are the writer's
+    candidates. Fewer than `min_cell` released respondents ticked it there: the
+    box's quotes are not shown (docs/disclosure.md, rule 7).
+    """
+    implied = implied_options()
+    boxes = {
+        box
+        for box in answers.filter(question__show_if_question__gt="")
+        .values_list("response__service_id", "question__questionnaire_id", "question__code")
+        .distinct()
+        if (box[1], box[2]) in implied
+    }
+    if not boxes:
+        return []
+    wanted = {option for box in boxes for option in implied[(box[1], box[2])][0]}
+    ticked = {
+        (service_id, ref): total
+        for service_id, ref, total in Tally.objects.filter(
+            period=Period.MONTH, among=EVERYONE, kind=TallyKind.CHOSE, ref__in=wanted, service_id__in={b[0] for b in boxes}
+        )
+        .values("service_id", "ref")
+        .annotate(total=Sum("n"))
+        .values_list("service_id", "ref", "total")
+    }
+
+    def candidates(service_id: int, options: tuple[int, ...], one: bool) -> int:
+        counts = [ticked.get((service_id, option), 0) for option in options]
+        # Options of a one-choice question: each person ticked one, so they add up;
+        # of a many-choice question the largest is all that is sure.
+        return sum(counts) if one else max(counts)
+
+    return sorted(box for box in boxes if candidates(box[0], *implied[(box[1], box[2])]) < min_cell)
+
+
 def pending_review(access: Access) -> QuerySet[TextAnswer]:
     """Texts no reviewer has decided on yet, with what a suggested attribution needs."""
     return (
@@ -83,6 +144,7 @@ def pending_review(access: Access) -> QuerySet[TextAnswer]:
         .annotate(
             service_code=F("response__service__code"),
             group=F("response__questionnaire__code"),
+            question_code=F("question__code"),
             question_text=F("question__text"),
             job_title=_job_title(),
         )

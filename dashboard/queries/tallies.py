@@ -142,6 +142,7 @@ def _counts_from_tallies(rows: list[dict], names, access: Access, *, per_unit: b
         if row["slice"] >= 0:  # the size of one slice (0: everyone) of the filtered question
             code = "" if row["slice"] == EVERYONE else names.options[row["slice"]][2]
             tally.slices.setdefault(names.groups[ref], Counter())[code] += total
+            tally.version_slices.setdefault((names.groups[ref], ref), Counter())[code] += total
         elif kind == TallyKind.RESPONSES:
             tally.n[names.groups[ref]] += total
             tally.versions[ref] += total
@@ -176,6 +177,7 @@ class _Tally:
         self.answered_keys: Counter[tuple[str, str]] = Counter()
         self.slices: dict[str, Counter[str]] = {}
         self.versions: Counter[int] = Counter()  # respondents per questionnaire version
+        self.version_slices: dict[tuple[str, int], Counter[str]] = {}  # the slices again, per version
 
     def add(self, other: _Tally) -> None:
         for mine, theirs in (
@@ -189,6 +191,8 @@ class _Tally:
             mine.update(theirs)
         for group, sizes in other.slices.items():
             self.slices.setdefault(group, Counter()).update(sizes)
+        for key, sizes in other.version_slices.items():
+            self.version_slices.setdefault(key, Counter()).update(sizes)
 
     def counts(self, names) -> Counts:
         answered, answered_keys = Counter(self.answered), Counter(self.answered_keys)
@@ -205,6 +209,7 @@ class _Tally:
             option_keys=dict(self.option_keys),
             answered_keys=dict(answered_keys),
             slices={group: dict(sizes) for group, sizes in self.slices.items()},
+            version_slices={key: dict(sizes) for key, sizes in self.version_slices.items()},
             unasked=self._unasked(names),
         )
 

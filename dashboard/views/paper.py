@@ -25,7 +25,7 @@ from surveys.codes import Channel, Group
 from surveys.forms import form_sections
 from surveys.models import Questionnaire, Service
 from surveys.selectors import latest_questionnaire, loaded_questionnaire
-from surveys.services import response_submit
+from surveys.services import SubmissionConflict, response_submit
 
 from ..access import access_for
 from ..forms import ChooseForm, paper_form_class
@@ -55,7 +55,8 @@ def _questionnaire(group: str, version: str) -> Questionnaire | None:
         return None
     if not version:
         return latest_questionnaire(group)
-    if not version.isdigit() or len(version) > 4:
+    # ASCII digits only: str.isdigit also says yes to "²", which int() refuses.
+    if not (version.isascii() and version.isdigit()) or len(version) > 4:
         return None
     return Questionnaire.objects.filter(code=group, version=int(version)).first()
 
@@ -82,13 +83,22 @@ def entry(request: HttpRequest, service_code: str, group: str) -> HttpResponse:
     form = paper_form_class(definition)(request.POST if request.method == "POST" else None)
     if form.is_valid():
         # A double click sends the same form (and client_id) twice: stored once.
-        response_submit(
-            service=service,
-            questionnaire=questionnaire,
-            submission=form.submission,
-            channel=Channel.PAPER,
-            submitted_on=form.cleaned_data["paper_date"],
-        )
+        try:
+            response_submit(
+                service=service,
+                questionnaire=questionnaire,
+                submission=form.submission,
+                channel=Channel.PAPER,
+                submitted_on=form.cleaned_data["paper_date"],
+            )
+        except SubmissionConflict:
+            # Saved, then Back, an answer changed and saved again: the first is kept.
+            messages.error(
+                request,
+                "This paper was saved already, with other answers; those are kept and nothing new was stored. "
+                "To key in another paper, start a new form.",
+            )
+            return redirect(request.get_full_path())
         # No running number or count: either would tell which answers in the
         # figures are this paper's (docs/disclosure.md).
         messages.success(

@@ -260,6 +260,8 @@
   });
 
   form.addEventListener("click", function (event) {
+    // A tap on the dimmed page behind the question "Keep or remove?" keeps the focus in it.
+    if (skipDialog && event.target === skipDialog) { skipDialog.querySelector("[data-action=skip-keep]").focus(); return; }
     var button = event.target.closest("[data-action]");
     if (!button) { return; }
     var action = button.dataset.action;
@@ -378,7 +380,16 @@
     });
     idle.addEventListener("click", function (event) {
       if (event.target.closest("[data-action=still-here]")) { hideIdle(); screens[current].focus(); }
+      else { idle.querySelector("[data-action=still-here]").focus(); }
     });
+    // "Are you still there?" holds the keyboard: its one button is the only Tab stop,
+    // so a keyboard or switch user can always reach it before the answers are wiped.
+    document.addEventListener("keydown", function (event) {
+      if (idle.hidden || event.key !== "Tab") { return; }
+      event.preventDefault();
+      event.stopPropagation();
+      idle.querySelector("[data-action=still-here]").focus();
+    }, true);
     window.setInterval(tick, 1000);
     // Browser Back moves between screens and never leaves the page.
     window.history.replaceState({ kiosk: "base" }, "");

@@ -304,3 +304,28 @@ def test_staff_form_has_visible_controls_examples_beside_options_and_progress(op
     assert choices == {"user_led": {"yes"}, "user_led_forms": {"groups"}, "benefits": {"none"}}
     assert texts == {"user_led_forms_groups_detail": "Ward community meeting, chaired by a patient"}
     assert Response.objects.get().questionnaire.version == 2
+
+
+def test_are_you_still_there_keeps_the_keyboard_until_answered(open_page, live_server, ward_tablet):
+    ward_tablet.idle_seconds = 2
+    ward_tablet.save()
+    page = open_page(viewport=TABLET)
+    start(page, live_server.url + ward_tablet.path)
+    current(page, ".choice").first.click()
+    page.get_by_role("button", name="Yes, I am still here").wait_for(timeout=8000)
+    for key in ("Tab", "Tab", "Shift+Tab", "Tab"):
+        page.keyboard.press(key)
+        assert page.evaluate("document.activeElement.dataset.action") == "still-here", key
+    page.keyboard.press("Enter")
+    assert current(page, "input:checked").count() == 1
+
+
+def test_a_tap_beside_the_skip_question_keeps_the_focus_in_it(open_page, live_server, ward_tablet):
+    page = open_page(viewport=TABLET)
+    start(page, live_server.url + ward_tablet.path)
+    current(page, ".choice").first.click()
+    current(page, "[data-action=skip]").click()
+    page.mouse.click(5, 5)  # the dimmed page behind
+    assert page.evaluate("document.activeElement.dataset.action") == "skip-keep"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.dataset.action") == "skip-clear"

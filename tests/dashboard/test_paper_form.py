@@ -127,3 +127,19 @@ def test_a_paper_printed_before_version_2_is_keyed_in_as_version_1(service_clien
     assert service_client.get("/dashboard/paper/CL/staff/?version=9").status_code == 404
     assert service_client.get("/dashboard/paper/CL/staff/?version=x%00").status_code == 404
     assert service_client.get("/dashboard/paper/?service=CL&questionnaire=staff&version=7").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/dashboard/data.json", "/dashboard/charts.json", "/dashboard/export/aggregate.csv", "/dashboard/report/", "/dashboard/"],
+)
+@pytest.mark.parametrize("query", ["to=9999-12-31", "from=9999-12-01", "from=0001-01-01"])
+def test_a_date_no_survey_can_have_is_a_400_not_a_500(national_client, path, query):
+    reply = national_client.get(f"{path}?{query}")
+    assert reply.status_code == 400
+
+
+def test_a_paper_dated_year_1_is_refused(service_client):
+    page = service_client.post("/dashboard/paper/CL/staff/", {"paper_date": "0001-01-01", "useful": "yes"})
+    assert page.status_code == 200 and "Ensure this value is greater than or equal to 2000-01-01" in page.content.decode()
+    assert not Response.objects.exists()

@@ -226,8 +226,10 @@ def test_an_imported_paper_csv_reaches_the_anonymised_export_which_is_not_an_imp
     assert set(TRICKY_TEXTS) | {"-0 minus", "patient comment 5", "Staff nurse"} <= stored
     # Approved, credited with a random label (never the running number) and no job title.
     assert not QuoteReview.objects.exclude(status=QuoteStatus.APPROVED).exists()
-    for review in QuoteReview.objects.select_related("answer__response__service", "answer__response__questionnaire"):
-        response, label = review.answer.response, quote_label(review.answer.response_id)
+    for review in QuoteReview.objects.select_related(
+        "answer__response__service", "answer__response__questionnaire", "answer__question"
+    ):
+        response, label = review.answer.response, quote_label(review.answer.response_id, review.answer.question.code)
         expected = f"CL{label}" if response.questionnaire.code == "patient" else f"Staff member {label}"
         assert review.attribution == expected, response.number
 
@@ -319,3 +321,12 @@ def test_command_exit_status_in_a_real_process(tmp_path):
         "line 3: service: No service has code 'XX'; add it with add_service first.",
         f"CommandError: Nothing imported from {bad}: 2 problem(s), listed above.",
     ]
+
+
+def test_a_version_or_number_of_thousands_of_digits_is_a_line_error_not_a_crash(chadwick):
+    huge = "9" * 5000
+    data = csv_file(f"CL,patient,{huge},,2014-06-30,,1,0,0,0,0,,,0", f"CL,patient,1,,2014-06-30,{huge},1,0,0,0,0,,,0")
+    with pytest.raises(ImportInvalid) as invalid:
+        responses_import(data)
+    assert [(error.line, error.field) for error in invalid.value.errors] == [(2, "version"), (3, "number")]
+    assert Response.objects.count() == 0

@@ -464,3 +464,13 @@ def test_a_version_1_link_still_takes_version_1_answers(api, version_1_tablet):
     response = Response.objects.get(id=reply.json()["id"])
     assert (response.questionnaire.code, response.questionnaire.version) == ("patient", 1)
     assert chosen(response) == {"useful": ["yes"], "user_led": ["no"], "benefits": ["choice"]}
+
+
+def test_invisible_characters_alone_are_no_answer(api, ward_tablet):
+    """A zero-width space (or a byte-order mark) between spaces says nothing: the text is
+    a skip, and a submission of nothing else is refused like an empty one."""
+    reply = api.submit(ward_tablet, {"client_id": str(uuid.uuid4()), "answers": {"comments": " \u200b\ufeff \u200b "}})
+    assert reply.status_code == 400 and "answers" in reply.json()["errors"]
+    kept = api.submit(ward_tablet, {"client_id": str(uuid.uuid4()), "answers": {"useful": "yes", "comments": "\u200b"}})
+    assert kept.status_code == 201
+    assert not TextAnswer.objects.exists()

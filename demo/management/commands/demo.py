@@ -110,7 +110,7 @@ class Command(BaseCommand):
         pending = (
             TextAnswer.objects.filter(review__isnull=True)
             .exclude(question__code=JOB_TITLE)
-            .select_related("response__service", "response__questionnaire")
+            .select_related("response__service", "response__questionnaire", "question")
             .order_by("response__service__code", "response_id", "question__position")
         )
         titles = {
@@ -134,7 +134,7 @@ class Command(BaseCommand):
                 attribution=attribution(
                     group=response.questionnaire.code,
                     service_code=response.service.code,
-                    label=quote_label(response.id),
+                    label=quote_label(response.id, answer.question.code),
                     # A job title only where enough staff of the service share it.
                     job_title=title,
                 ),

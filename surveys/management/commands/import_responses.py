@@ -42,14 +42,14 @@ class Command(BaseCommand):
 
 def _text_approver():
     def approve(response, row) -> None:
-        credit = attribution(
-            group=row.questionnaire.code,
-            service_code=row.service.code,
-            label=quote_label(response.id),
-            # No job title: one imported file cannot tell whether it points at a person.
-            job_title=None,
-        )
-        for answer in response.texts.all():
+        for answer in response.texts.select_related("question"):
+            credit = attribution(
+                group=row.questionnaire.code,
+                service_code=row.service.code,
+                label=quote_label(response.id, answer.question.code),
+                # No job title: one imported file cannot tell whether it points at a person.
+                job_title=None,
+            )
             quote_review(answer=answer, approve=True, text=answer.text, attribution=credit)
 
     return approve
