@@ -225,14 +225,14 @@ def questionnaire_rows(conn) -> list[QuestionRow]:
 def create_services(conn) -> None:
     """Thirty services B01..B30, with a patient kiosk link and a staff web link each."""
     rows = [
-        (service_code(rank), f"Bench service {rank}", "Bench trust", SECURITY_CYCLE[rank % len(SECURITY_CYCLE)], 0)
+        (service_code(rank), f"Bench service {rank}", "Bench trust", SECURITY_CYCLE[rank % len(SECURITY_CYCLE)], 0, "")
         for rank in range(1, SERVICE_COUNT + 1)
     ]
     with conn, conn.cursor() as cursor:
         ids = dict(
             execute_values(
                 cursor,
-                "INSERT INTO surveys_service (code, name, provider, security, last_number) VALUES %s RETURNING code, id",
+                "INSERT INTO surveys_service (code, name, provider, security, last_number, support) VALUES %s RETURNING code, id",
                 rows,
                 fetch=True,
             )
@@ -244,16 +244,17 @@ def create_services(conn) -> None:
         )
         questionnaires = dict(cursor.fetchall())
         links = [
-            (secrets.token_urlsafe(16), kiosk, 120, label, questionnaires[group], service_id)
+            (secrets.token_urlsafe(16), kiosk, 120, 45, label, questionnaires[group], service_id)
             for service_id in ids.values()
             for group, kiosk, label in (("patient", True, "Ward tablet"), ("staff", False, "Staff link"))
         ]
         execute_values(
             cursor,
-            """INSERT INTO surveys_collectionlink (token, kiosk, idle_seconds, label, created_on, questionnaire_id, service_id)
+            """INSERT INTO surveys_collectionlink
+                   (token, kiosk, idle_seconds, thanks_seconds, label, created_on, questionnaire_id, service_id)
             VALUES %s""",
             links,
-            template="(%s, %s, %s, %s, current_date, %s, %s)",
+            template="(%s, %s, %s, %s, %s, current_date, %s, %s)",
         )
 
 
