@@ -159,12 +159,15 @@ def test_offline_tablet_queues_answers_and_sends_them_when_the_network_returns(o
     finish_quickly(page, "No")
     screenshot(page, "offline-thanks")
     assert page.locator("[data-role=queue-text]").inner_text() == "2 waiting to send"
+    assert Response.objects.count() == 0
 
     page.reload()  # still offline: the service worker serves the page and its files
     assert page.get_by_role("heading", name="Tell us what you think about peer support").is_visible()
     assert page.locator("[data-role=queue-text]").inner_text() == "2 waiting to send"
     screenshot(page, "offline-reloaded")
-    assert Response.objects.count() == 0
+    # (No count of stored rows here: once a service worker controls the page, Chromium's
+    # offline emulation now and then lets the outbox's retry on load through, which a
+    # tablet without a network cannot do. Once stored, a retry is a replay, checked below.)
 
     context.set_offline(False)
     page.evaluate("window.dispatchEvent(new Event('online'))")
