@@ -80,7 +80,7 @@ class OptionRow:
     icon: str
     exclusive: bool
     checked: bool
-    follow_ups: tuple  # bound fields shown beside the option when it is ticked
+    follow_ups: tuple  # (question, bound field) shown beside the option when it is ticked
 
 
 @dataclass(frozen=True)
@@ -90,6 +90,7 @@ class QuestionBlock:
     options: tuple[OptionRow, ...]
     follow_ups: tuple  # (question, bound field, condition) explaining the question as a whole
     condition: str  # "" or the answer(s) it follows from, in words
+    condition_labels: tuple[str, ...]  # those answers' labels
 
 
 @dataclass(frozen=True)
@@ -110,13 +111,14 @@ def form_sections(form: ResponseForm, *, easy: bool = False) -> list[SectionBloc
     sections = [section for section in definition.sections if any(q.section == section.code for q in top)]
     blocks = []
     for number, section in enumerate(sections, start=1):
-        questions = tuple(_question_block(form, question, easy) for question in top if question.section == section.code)
+        questions = tuple(question_block(form, question, easy) for question in top if question.section == section.code)
         title = (section.easy_title if easy else "") or section.title
         blocks.append(SectionBlock(section.code, title, number, len(sections), questions))
     return blocks
 
 
-def _question_block(form: ResponseForm, question: QuestionDef, easy: bool) -> QuestionBlock:
+def question_block(form: ResponseForm, question: QuestionDef, easy: bool = False) -> QuestionBlock:
+    """One question as every form shows it (a tablet screen, a one-page form's row)."""
     definition = form.definition
     field = form[question.code]
     value = field.value()
@@ -130,7 +132,7 @@ def _question_block(form: ResponseForm, question: QuestionDef, easy: bool) -> Qu
             icon=option.icon,
             exclusive=option.exclusive,
             checked=option.code in chosen,
-            follow_ups=tuple(form[f.code] for f in beside.get(option.code, ())),
+            follow_ups=tuple((f, form[f.code]) for f in beside.get(option.code, ())),
         )
         for option in question.options
     )
@@ -142,7 +144,16 @@ def _question_block(form: ResponseForm, question: QuestionDef, easy: bool) -> Qu
             (f, form[f.code], condition_words(definition, f, easy=easy)) for f in definition.follow_ups(question.code)
         ),
         condition=condition_words(definition, question, easy=easy),
+        condition_labels=condition_labels(definition, question, easy=easy),
     )
+
+
+def condition_labels(definition: QuestionnaireDef, question: QuestionDef, *, easy: bool = False) -> tuple[str, ...]:
+    """The labels of the answers a conditional question follows from."""
+    condition = definition.question(question.show_if_question) if question.show_if_question else None
+    if condition is None:
+        return ()
+    return tuple((o.easy_label if easy else "") or o.label for o in condition.options if o.code in question.show_if_options)
 
 
 def condition_words(definition: QuestionnaireDef, question: QuestionDef, *, easy: bool = False) -> str:
@@ -154,12 +165,10 @@ def condition_words(definition: QuestionnaireDef, question: QuestionDef, *, easy
     >>> condition_words(QuestionnaireDef("staff", 2, "t", "i", "x", questions=(led, forms_)), forms_)
     'If you answered “Yes” to “Does this happen?”'
     """
-    if not question.show_if_question:
+    labels = condition_labels(definition, question, easy=easy)
+    if not labels:
         return ""
     condition = definition.question(question.show_if_question)
-    if condition is None:
-        return ""
-    labels = [(o.easy_label if easy else "") or o.label for o in condition.options if o.code in question.show_if_options]
     answers = "” or “".join(labels)
     heading = (condition.easy_text if easy else "") or condition.text
     if question.parent == condition.code:

@@ -86,6 +86,15 @@ class Option(models.Model):
         return f"{self.question.code}={self.code}"
 
 
+# Shown at the end when a service has not written its own: someone on the ward,
+# an advocate, and a free line that answers day and night.
+GENERAL_SUPPORT = (
+    "Talk to a member of staff you trust.",
+    "Talk to your advocate.",
+    "Call Samaritans free, day or night: 116 123.",
+)
+
+
 class Service(models.Model):
     code = models.CharField(
         max_length=12,
@@ -118,6 +127,19 @@ class Service(models.Model):
     @property
     def specialism_codes(self) -> list[str]:
         return [row.specialism for row in self.specialisms.all()]
+
+    @property
+    def support_lines(self) -> list[str]:
+        r"""Where to get support if the questions upset someone, shown at the end of
+        every form: the service's own lines, else the general advice.
+
+        >>> Service(support="Ask for Sam, the peer worker.\n\n").support_lines
+        ['Ask for Sam, the peer worker.']
+        >>> Service().support_lines[-1]
+        'Call Samaritans free, day or night: 116 123.'
+        """
+        own = [line.strip() for line in self.support.splitlines() if line.strip()]
+        return own or list(GENERAL_SUPPORT)
 
 
 class ServiceSpecialism(models.Model):

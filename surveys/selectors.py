@@ -8,6 +8,7 @@ from threading import Lock
 
 from django.db.models import Prefetch
 
+from .codes import Group
 from .definitions import OptionDef, QuestionDef, QuestionnaireDef, SectionDef
 from .models import CollectionLink, Option, Question, Questionnaire
 
@@ -70,6 +71,8 @@ class Catalogue:
     option_question: dict[int, int]  # option id -> question id
     # questionnaire id -> the (question, option) codes that version asks
     asks: dict[int, frozenset[tuple[str, str]]] = field(default_factory=dict)
+    # group -> the (question, option) codes any of its versions asks
+    offered: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
 
     def knows(self, questionnaire_ids, question_ids, option_ids) -> bool:
         return (
@@ -90,13 +93,18 @@ def catalogue(*, refresh: bool = False) -> Catalogue:
     asks: dict[int, set[tuple[str, str]]] = {}
     for _, question_id, code in options:
         asks.setdefault(version_of[question_id], set()).add((questions[question_id][1], code))
+    groups = dict(Questionnaire.objects.values_list("pk", "code"))
     loaded = Catalogue(
-        groups=dict(Questionnaire.objects.values_list("pk", "code")),
+        groups=groups,
         questions=questions,
         options={pk: (questions[question_id][0], questions[question_id][1], code) for pk, question_id, code in options},
         kinds={(group, code): kind for group, code, kind in questions.values()},
         option_question={pk: question_id for pk, question_id, _ in options},
         asks={questionnaire_id: frozenset(codes) for questionnaire_id, codes in asks.items()},
+        offered={
+            group: frozenset(code for pk, codes in asks.items() if groups[pk] == group for code in codes)
+            for group in set(groups.values())
+        },
     )
     with _cache_lock:
         _catalogue[:] = [loaded]
@@ -197,3 +205,18 @@ def active_link(token: str) -> CollectionLink | None:
 
 def latest_questionnaire(code: str) -> Questionnaire | None:
     return Questionnaire.objects.filter(code=code).order_by("-version").first()
+
+
+def questionnaire_version(code: str, version: str = "") -> Questionnaire | None:
+    """A questionnaire by its group and a version number as typed (a query
+    parameter): the newest when none is given, None for anything else.
+
+    ASCII digits only: str.isdigit also says yes to "²", which int() refuses.
+    """
+    if code not in Group.values:
+        return None
+    if not version:
+        return latest_questionnaire(code)
+    if not (version.isascii() and version.isdigit()) or len(version) > 4:
+        return None
+    return Questionnaire.objects.filter(code=code, version=int(version)).first()

@@ -9,7 +9,7 @@ import uuid
 from datetime import date, timedelta
 
 from dashboard.services import lead_upsert
-from surveys.models import ChoiceAnswer, CollectionLink, TextAnswer
+from surveys.models import ChoiceAnswer, CollectionLink, Questionnaire, TextAnswer
 from surveys.selectors import loaded_questionnaire
 from surveys.services import link_create, response_submit, service_upsert
 from surveys.validation import Submission, clean_answers
@@ -25,6 +25,22 @@ def service(code, *, security="low", specialisms=()):
 def link(service_, group):
     existing = CollectionLink.objects.filter(service=service_, questionnaire__code=group).first()
     return existing or link_create(service=service_, group=group)
+
+
+def respond(service_, group, version, answers, on):
+    """One response to that version of the questionnaire, through a link for it (a link
+    made before a newer version was loaded keeps asking its own)."""
+    questionnaire = Questionnaire.objects.get(code=group, version=version)
+    link_, _ = CollectionLink.objects.get_or_create(service=service_, questionnaire=questionnaire)
+    definition = loaded_questionnaire(questionnaire.pk).definition
+    return response_submit(
+        service=service_,
+        questionnaire=questionnaire,
+        submission=Submission(client_id=uuid.uuid4(), answers=clean_answers(definition, answers)),
+        channel=link_.channel,
+        link=link_,
+        submitted_on=on,
+    ).response
 
 
 def answer(service_, group, answers, *, on=None):

@@ -216,12 +216,9 @@ class _Tally:
     def _unasked(self, names) -> dict[tuple[str, str, str], int]:
         """Respondents whose questionnaire version did not ask an option that
         another version of their group asks (a question or option new in v2)."""
-        offered: dict[str, set[tuple[str, str]]] = {}
-        for questionnaire_id, codes in names.asks.items():
-            offered.setdefault(names.groups[questionnaire_id], set()).update(codes)
         unasked: Counter[tuple[str, str, str]] = Counter()
         for questionnaire_id, size in self.versions.items():
             group = names.groups[questionnaire_id]
-            for question, option in offered.get(group, set()) - names.asks.get(questionnaire_id, frozenset()):
+            for question, option in names.offered.get(group, frozenset()) - names.asks.get(questionnaire_id, frozenset()):
                 unasked[(group, question, option)] += size
         return dict(unasked)

@@ -23,8 +23,8 @@ from audit.log import audit_safe, audited
 from audit.models import AuditAction
 from surveys.codes import Channel, Group
 from surveys.forms import form_sections
-from surveys.models import Questionnaire, Service
-from surveys.selectors import latest_questionnaire, loaded_questionnaire
+from surveys.models import Service
+from surveys.selectors import loaded_questionnaire, questionnaire_version
 from surveys.services import SubmissionConflict, response_submit
 
 from ..access import access_for
@@ -48,19 +48,6 @@ def choose(request: HttpRequest) -> HttpResponse:
     return redirect(f"{target}?version={version}" if version else target)
 
 
-def _questionnaire(group: str, version: str) -> Questionnaire | None:
-    """The newest version of the group's questionnaire, or the one asked for
-    (a paper printed before a new version came in)."""
-    if group not in Group.values:
-        return None
-    if not version:
-        return latest_questionnaire(group)
-    # ASCII digits only: str.isdigit also says yes to "²", which int() refuses.
-    if not (version.isascii() and version.isdigit()) or len(version) > 4:
-        return None
-    return Questionnaire.objects.filter(code=group, version=int(version)).first()
-
-
 def _paper_asked(request: HttpRequest, service_code: str, group: str) -> dict:
     return {"service": audit_safe(service_code), "questionnaire": audit_safe(group)}
 
@@ -76,7 +63,7 @@ def entry(request: HttpRequest, service_code: str, group: str) -> HttpResponse:
         raise PermissionDenied("You may enter paper questionnaires for your own services only.")
     # Codes are letters and digits; anything else (a NUL, say) is no service at all.
     service = Service.objects.filter(code=service_code).first() if service_code.isalnum() else None
-    questionnaire = _questionnaire(group, request.GET.get("version", ""))
+    questionnaire = questionnaire_version(group, request.GET.get("version", ""))
     if service is None or questionnaire is None:
         raise Http404("No such service or questionnaire.")
     definition = loaded_questionnaire(questionnaire.pk).definition

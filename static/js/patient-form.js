@@ -65,8 +65,9 @@
       block.querySelectorAll(".option-follow-up").forEach(function (box) { setShown(box, ticked); });
     });
     form.querySelectorAll(".text-question[data-show-if]").forEach(function (box) { setShown(box, applies(box)); });
-    screens.forEach(function (screen) {
-      if (isQuestion(screen)) { screen.querySelectorAll("input, textarea").forEach(function (i) { if (!i.closest("[hidden]")) { i.disabled = !screenApplies(screen); } }); }
+    screens.filter(isQuestion).forEach(function (screen) {
+      var off = !screenApplies(screen);
+      screen.querySelectorAll("input, textarea").forEach(function (input) { if (!input.closest("[hidden]")) { input.disabled = off; } });
     });
     refreshProgress();
   }

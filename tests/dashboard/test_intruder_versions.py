@@ -25,7 +25,6 @@ Each test prints one line per attack and role (`pytest -s` shows them).
 from __future__ import annotations
 
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import date
 from html import unescape
@@ -35,11 +34,8 @@ import pytest
 from django.test import Client
 
 from surveys.definitions import QUESTIONNAIRE_DIR, load_file
-from surveys.models import CollectionLink, Questionnaire, Response
+from surveys.models import Response
 from surveys.releases import releases_close
-from surveys.selectors import loaded_questionnaire
-from surveys.services import response_submit
-from surveys.validation import Submission, clean_answers
 from tests.dashboard.test_motivated_intruder import (  # noqa: F401 (seeded_server: a fixture, asked for by name below)
     FEW,
     GROUPS,
@@ -53,7 +49,10 @@ from tests.dashboard.test_motivated_intruder import (  # noqa: F401 (seeded_serv
     response_rows_attack,
     seeded_server,
 )
-from tests.factories import lead, service
+from tests.dashboard.test_motivated_intruder import (
+    Scope as EveryoneScope,
+)
+from tests.factories import lead, respond, service
 
 SEP, OCT, NOV = date(2026, 9, 7), date(2026, 10, 7), date(2026, 11, 2)
 MONTHS = [(date(2026, 9, 1), date(2026, 9, 30)), (date(2026, 10, 1), date(2026, 10, 31)), (date(2026, 11, 1), date(2026, 11, 30))]
@@ -169,22 +168,6 @@ PLAN: list[tuple[str, str, int, dict, date]] = [
 ]
 
 
-def respond(service_, group: str, version: int, answers: dict, on: date) -> Response:
-    """One response to that version, through a link for it (a paper printed before
-    version 2 came in is keyed in as version 1 the same way)."""
-    questionnaire = Questionnaire.objects.get(code=group, version=version)
-    link, _ = CollectionLink.objects.get_or_create(service=service_, questionnaire=questionnaire)
-    definition = loaded_questionnaire(questionnaire.pk).definition
-    return response_submit(
-        service=service_,
-        questionnaire=questionnaire,
-        submission=Submission(client_id=uuid.uuid4(), answers=clean_answers(definition, answers)),
-        channel=link.channel,
-        link=link,
-        submitted_on=on,
-    ).response
-
-
 @pytest.fixture
 def survey(request, chadwick):
     """SURVEY answering as PLAN says, with the server's randomness seeded as the first
@@ -203,26 +186,15 @@ def survey(request, chadwick):
 
 
 @dataclass(frozen=True)
-class Scope:
+class Scope(EveryoneScope):
     """Whom an output counts (by the published method), and of which version (None: all)."""
 
-    members: frozenset[str]
-    date_from: date | None
-    date_to: date | None
-    about: tuple[str, str] | None
-    version: int | None
+    version: int | None = None
 
     def within(self, other: Scope) -> bool:
         if other.version is not None and other.version != self.version:
             return False
-        if not self.members <= other.members:
-            return False
-        after = other.date_from is None or (self.date_from is not None and other.date_from <= self.date_from)
-        before = other.date_to is None or (self.date_to is not None and self.date_to <= other.date_to)
-        if self.about == other.about:
-            return after and before
-        # A slice's answers are released after (never before) the same people's everyone-release.
-        return other.about is None and other.date_from is None and before
+        return super().within(other)
 
 
 @dataclass

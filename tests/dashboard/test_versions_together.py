@@ -7,7 +7,6 @@ not ask that option."""
 import csv
 import dataclasses
 import io
-import uuid
 from collections import Counter
 from datetime import date
 
@@ -15,30 +14,10 @@ import pytest
 from django.core.management import call_command
 
 from surveys.definitions import QUESTIONNAIRE_DIR, OptionDef, load_file
-from surveys.models import CollectionLink, Questionnaire
 from surveys.questionnaire_sync import questionnaires_sync
-from surveys.selectors import loaded_questionnaire
-from surveys.services import response_submit
-from surveys.validation import Submission, clean_answers
-from tests.factories import service
+from tests.factories import respond, service
 
 SEP, NOV = date(2026, 9, 5), date(2026, 11, 2)
-
-
-def respond(service_, group, version, answers, *, on):
-    """Store one response to that version of the questionnaire, through a link for it
-    (a link made before version 2 was loaded keeps asking version 1)."""
-    questionnaire = Questionnaire.objects.get(code=group, version=version)
-    link, _ = CollectionLink.objects.get_or_create(service=service_, questionnaire=questionnaire)
-    definition = loaded_questionnaire(questionnaire.pk).definition
-    return response_submit(
-        service=service_,
-        questionnaire=questionnaire,
-        submission=Submission(client_id=uuid.uuid4(), answers=clean_answers(definition, answers)),
-        channel=link.channel,
-        link=link,
-        submitted_on=on,
-    ).response
 
 
 def patient_v1(index):

@@ -102,16 +102,22 @@ BROKEN = [
 ]
 
 
-@pytest.mark.parametrize("old,new,message", BROKEN, ids=[b[2][:30] for b in BROKEN])
-def test_broken_file_is_rejected_naming_file_and_problem(tmp_path, old, new, message):
-    source = (QUESTIONNAIRE_DIR / "patient.v1.toml").read_text(encoding="utf-8")
+def refusal(tmp_path, name: str, old: str, new: str) -> str:
+    """The loader's message for the questionnaire file `name` with `old` changed to `new`."""
+    source = (QUESTIONNAIRE_DIR / name).read_text(encoding="utf-8")
     assert old in source
-    path = tmp_path / "patient.v1.toml"
+    path = tmp_path / name
     path.write_text(source.replace(old, new, 1), encoding="utf-8")
     with pytest.raises(DefinitionError) as caught:
         load_file(path)
-    assert str(caught.value).startswith("patient.v1.toml: ")
-    assert message in str(caught.value)
+    return str(caught.value)
+
+
+@pytest.mark.parametrize("old,new,message", BROKEN, ids=[b[2][:30] for b in BROKEN])
+def test_broken_file_is_rejected_naming_file_and_problem(tmp_path, old, new, message):
+    refused = refusal(tmp_path, "patient.v1.toml", old, new)
+    assert refused.startswith("patient.v1.toml: ")
+    assert message in refused
 
 
 def test_misnamed_file_and_bad_toml_are_rejected(tmp_path):

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from surveys.definitions import QUESTIONNAIRE_DIR, DefinitionError, load_file
+from surveys.definitions import QUESTIONNAIRE_DIR, load_file
 from surveys.models import ChoiceAnswer, CollectionLink, Questionnaire, Response, TextAnswer
 from surveys.selectors import latest_questionnaire, loaded_questionnaire
 from tests.factories import chosen, texts
 from tests.surveys.spec_codes import expected
+from tests.surveys.test_definitions import refusal
 
 PATIENT_V1 = load_file(QUESTIONNAIRE_DIR / "patient.v1.toml")
 STAFF_V1 = load_file(QUESTIONNAIRE_DIR / "staff.v1.toml")
@@ -232,14 +233,9 @@ BROKEN = [
 
 @pytest.mark.parametrize("old,new,message", BROKEN, ids=[b[1][:40] for b in BROKEN])
 def test_broken_v2_file_is_rejected_naming_file_and_problem(tmp_path, old, new, message):
-    source = (QUESTIONNAIRE_DIR / "patient.v2.toml").read_text(encoding="utf-8")
-    assert old in source
-    path = tmp_path / "patient.v2.toml"
-    path.write_text(source.replace(old, new, 1), encoding="utf-8")
-    with pytest.raises(DefinitionError) as caught:
-        load_file(path)
-    assert str(caught.value).startswith("patient.v2.toml: ")
-    assert message in str(caught.value)
+    refused = refusal(tmp_path, "patient.v2.toml", old, new)
+    assert refused.startswith("patient.v2.toml: ")
+    assert message in refused
 
 
 # --- branching and per-option boxes ------------------------------------------------------
