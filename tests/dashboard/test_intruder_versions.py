@@ -47,6 +47,7 @@ from tests.dashboard.test_motivated_intruder import (  # noqa: F401 (seeded_serv
     read_csv,
     report,
     response_rows_attack,
+    scope_of,
     seeded_server,
 )
 from tests.dashboard.test_motivated_intruder import (
@@ -263,17 +264,8 @@ class Intruder:
         self._cache: dict = {}
 
     def scope(self, params: dict) -> Scope:
-        chosen = list(params.get("service") or [])
-        national = not (chosen or params.get("security") or params.get("specialism"))
-        codes = set(chosen) if chosen else set(SURVEY)
-        if params.get("security"):
-            codes = {code for code in codes if SURVEY[code].security == params["security"]}
-        if params.get("specialism"):
-            codes = {code for code in codes if params["specialism"] in SURVEY[code].specialisms}
-        if national and not (params.get("from") or params.get("to")):
-            codes.add(POOL)
-        about = next(((q, params[q]) for q in ABOUT if params.get(q)), None)
-        return Scope(frozenset(codes), params.get("from"), params.get("to"), about, None)
+        everyone = scope_of(params, SURVEY)
+        return Scope(everyone.members, everyone.date_from, everyone.date_to, everyone.about, None)
 
     def data(self, found: Findings, params: dict) -> list[Output]:
         """data.json as outputs per version; [] when refused (a defence, counted)."""

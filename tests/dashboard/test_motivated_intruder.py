@@ -215,6 +215,22 @@ class Scope:
         return other.about is None and other.date_from is None and before
 
 
+def scope_of(params: dict, survey: dict) -> Scope:
+    """Whom a request's outputs count, by the published method, among `survey`'s services."""
+    chosen = params.get("service") or []
+    chosen = [chosen] if isinstance(chosen, str) else list(chosen)
+    national = not (chosen or params.get("security") or params.get("specialism"))
+    codes = set(chosen) if chosen else set(survey)
+    if params.get("security"):
+        codes = {code for code in codes if survey[code].security == params["security"]}
+    if params.get("specialism"):
+        codes = {code for code in codes if params["specialism"] in survey[code].specialisms}
+    if national and not (params.get("from") or params.get("to")):
+        codes.add(POOL)
+    about = next(((q, params[q]) for q in ABOUT if params.get(q)), None)
+    return Scope(frozenset(codes), params.get("from"), params.get("to"), about)
+
+
 @dataclass
 class Output:
     label: str
@@ -338,18 +354,7 @@ class Intruder:
         self._cache: dict = {}
 
     def scope(self, params: dict) -> Scope:
-        chosen = params.get("service") or []
-        chosen = [chosen] if isinstance(chosen, str) else list(chosen)
-        national = not (chosen or params.get("security") or params.get("specialism"))
-        codes = set(chosen) if chosen else set(SURVEY)
-        if params.get("security"):
-            codes = {code for code in codes if SURVEY[code].security == params["security"]}
-        if params.get("specialism"):
-            codes = {code for code in codes if params["specialism"] in SURVEY[code].specialisms}
-        if national and not (params.get("from") or params.get("to")):
-            codes.add(POOL)
-        about = next(((q, params[q]) for q in ABOUT if params.get(q)), None)
-        return Scope(frozenset(codes), params.get("from"), params.get("to"), about)
+        return scope_of(params, SURVEY)
 
     def data(self, findings: Findings, params: dict) -> Output | None:
         """data.json for `params`; None when refused (a defence, counted)."""
