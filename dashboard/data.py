@@ -11,15 +11,23 @@ from django.conf import settings
 
 from surveys.codes import GROUPS
 from surveys.quotes import attribution, quote_label
-from surveys.report_2014 import report_2014
+from surveys.report_2014 import report_2014, report_2014_sizes
 from surveys.selectors import every_version_loaded
 
 from .access import Access
-from .queries import released_through, selection_counts
+from .queries import released_through, selection_counts, wave_denominators
 from .queries.quotes import approved_quotes, group_sizes
 from .release import disclosure, release_counts
 from .selection import Selection
-from .stats import QuestionMeta, comparative_questions, figures_from_counts, suppressed
+from .stats import (
+    QuestionMeta,
+    comparative_questions,
+    figures_2014,
+    figures_from_counts,
+    response_rate,
+    suppressed,
+    with_comparison,
+)
 
 
 def all_definitions() -> dict[str, list]:
@@ -47,7 +55,32 @@ def about_options() -> dict[str, list[tuple[str, str]]]:
 
 def dashboard_data(selection: Selection, access: Access) -> dict:
     """Every figure of a selection, released: the only way figures reach a page,
-    data.json, charts.json, the report or the aggregate CSV."""
+    data.json, charts.json, the report or the aggregate CSV. With a comparison,
+    the figures it is compared with are the same function's output for the
+    comparison selection (or the 2014 report's), so a comparison shows nothing
+    the user could not open on its own."""
+    data = _released(selection, access)
+    if selection.compare == "2014":
+        with_comparison(data, figures_2014(report_2014(), report_2014_sizes()), subset=False)
+        data["compare"] = {"with": "2014", "label": "The 2014 report", "groups": figures_2014({}, report_2014_sizes())["groups"]}
+    elif selection.compare:
+        compared = selection.compared()
+        other = _released(compared, access)
+        # A part beside a whole that contains it (a service beside the nation) is
+        # tested against the rest; another wave is another set of people.
+        subset = selection.compare == "national" and not selection.national
+        with_comparison(data, other, subset=subset)
+        label = "The national picture" if selection.compare == "national" else f"Wave {compared.wave}"
+        data["compare"] = {
+            "with": selection.compare,
+            "label": label,
+            "groups": {group: {key: other["groups"][group][key] for key in ("n", "suppressed", "rate")} for group in GROUPS},
+            "disclosure": other["disclosure"],
+        }
+    return data
+
+
+def _released(selection: Selection, access: Access) -> dict:
     min_cell, perturb = settings.PEERSURVEY_MIN_CELL, settings.PEERSURVEY_PERTURB
     counts, services = selection_counts(selection, access)
     about = selection.slice
@@ -55,13 +88,32 @@ def dashboard_data(selection: Selection, access: Access) -> dict:
     partitions = {meta.code: tuple(code for code, _ in meta.options) for meta in metas if meta.section == "about_you"}
     released = release_counts(counts, min_cell=min_cell, about=about, partitions=partitions, perturb=perturb)
     data = figures_from_counts(released, metas, min_cell=min_cell, report_2014=report_2014(), selection=selection.as_dict())
+    denominators = wave_denominators(selection) if selection.wave else None
     for group in GROUPS:
         hidden = suppressed(released.n.get(group, 0), min_cell)
         # Within a slice, not even how many services: a count of services with one such
         # person each would say where they are.
-        data["groups"][group]["services"] = None if hidden or about else services.get(group, 0)
+        data["groups"][group]["services"] = None if hidden or about else len(services.get(group, ()))
+        data["groups"][group]["rate"] = (
+            None
+            if hidden or about or denominators is None
+            else _rate(data["groups"][group]["n"], services.get(group, set()), denominators, group)
+        )
+    if denominators is not None and not about:
+        for row in data["by_service"]:
+            own = denominators.get(row["service"], {})
+            row["rate"] = {group: response_rate(row[group], own.get(group)) for group in GROUPS}
     data["disclosure"] = disclosure(min_cell=min_cell, perturb=perturb, released_through=released_through(selection))
     return data
+
+
+def _rate(n: int | None, answered_in: set[str], denominators: dict[str, dict[str, int | None]], group: str) -> float | None:
+    """A group's response rate over the selection's services, only where every
+    service it heard from has a denominator (else the rate would be inflated)."""
+    known = {code: sizes.get(group) for code, sizes in denominators.items() if sizes.get(group) is not None}
+    if not known or not answered_in <= known.keys():
+        return None
+    return response_rate(n, sum(known.values()))
 
 
 def quotes_data(access: Access, *, service: str = "", question: str = ""):

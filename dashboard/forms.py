@@ -20,7 +20,7 @@ from django.utils import timezone
 from surveys.codes import ABOUT_FILTERS, Group, Security, Specialism
 from surveys.definitions import QuestionnaireDef
 from surveys.forms import ResponseForm, response_form_class
-from surveys.models import Questionnaire
+from surveys.models import Questionnaire, Wave
 
 from .access import Access
 
@@ -52,7 +52,10 @@ class FilterForm(forms.Form):
     gender = forms.ChoiceField(required=False, label="Gender")
     age_band = forms.ChoiceField(required=False, label="Age")
     ethnicity = forms.ChoiceField(required=False, label="Ethnicity")
-    time_in_service = forms.ChoiceField(required=False, label="Time in service (patients)")
+    time_in_service = forms.ChoiceField(required=False, label="Time in this service (patients)")
+    time_in_secure = forms.ChoiceField(required=False, label="Time in secure services (patients)")
+    wave = forms.ChoiceField(required=False, label="Wave", help_text="A collection round; or choose dates.")
+    compare = forms.ChoiceField(required=False, label="Compare with")
 
     # The query string uses the public names `from` and `to` (docs/contract.md, "data.json").
     renamed = {"from": "date_from", "to": "date_to"}
@@ -75,6 +78,14 @@ class FilterForm(forms.Form):
         self.fields["specialism"].choices = anything + list(Specialism.choices)
         for code in ABOUT_FILTERS:
             self.fields[code].choices = anything + about_options.get(code, [])
+        waves = list(Wave.objects.order_by("-opens", "code").values_list("code", "name"))
+        self.fields["wave"].choices = [("", "All waves")] + [(code, f"{name} ({code})") for code, name in waves]
+        self.fields["compare"].choices = [
+            ("", "Nothing"),
+            ("national", "The national picture"),
+            ("2014", "The 2014 report"),
+            *((f"wave:{code}", f"Wave {name} ({code})") for code, name in waves),
+        ]
         self.helper = FormHelper()
         self.helper.form_method = "get"
         self.helper.form_id = "filters"
@@ -82,9 +93,10 @@ class FilterForm(forms.Form):
             Row(
                 Column("service", css_class="col-md-4"),
                 Column("security", "specialism", css_class="col-md-4"),
-                Column("date_from", "date_to", css_class="col-md-4"),
+                Column("wave", "compare", css_class="col-md-4"),
             ),
-            Row(*(Column(code, css_class="col-md-3") for code in ABOUT_FILTERS)),
+            Row(Column("date_from", css_class="col-md-3"), Column("date_to", css_class="col-md-3")),
+            Row(*(Column(code, css_class="col") for code in ABOUT_FILTERS)),
             Submit("apply", "Apply filters", css_class="btn-primary"),
         )
         self.helper.form_tag = True
@@ -99,10 +111,18 @@ class FilterForm(forms.Form):
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")
         about = [code for code in ABOUT_FILTERS if cleaned.get(code)]
+        wave, compare = cleaned.get("wave"), cleaned.get("compare") or ""
+        if wave and (start or end):
+            self.add_error("wave", "Choose a wave or dates, not both.")
+        if compare.startswith("wave:") and (start or end):
+            self.add_error("compare", "A wave is compared over its whole round: clear the From and To dates.")
         if about and (start or end):
             # A slice in one window beside everyone in another would subtract to a
             # few people: slices are shown for all dates (docs/disclosure.md).
             self.add_error(about[0], "An about-you answer is shown for all dates: clear the From and To dates.")
+        if about and (wave or compare.startswith("wave:")):
+            # A wave is a window too: slices for all waves together (docs/disclosure.md).
+            self.add_error(about[0], "An about-you answer is shown for all waves together: choose All waves.")
         if len(about) > 1:
             # Two at once would cross slices that are released separately
             # (docs/disclosure.md): one about-you answer at a time.

@@ -7,12 +7,13 @@ takes one. `selection_for` turns a valid filter form into one, or refuses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 
 from surveys.codes import ABOUT_FILTERS
+from surveys.models import Wave
 from surveys.tallies import month_start, next_month
 
 from .access import Access
@@ -26,6 +27,11 @@ class Selection:
     date_from: date | None = None
     date_to: date | None = None
     about: dict[str, str] = field(default_factory=dict)
+    wave: str = ""  # a wave's code; its id below, for the queries
+    wave_id: int | None = None
+    # What the figures are shown beside: "national", "2014" or "wave:CODE" ("" nothing).
+    compare: str = ""
+    compare_wave_id: int | None = None
 
     def as_dict(self) -> dict:
         """The selection as data.json echoes it (and the audit log will record it)."""
@@ -36,6 +42,8 @@ class Selection:
             "from": self.date_from.isoformat() if self.date_from else None,
             "to": self.date_to.isoformat() if self.date_to else None,
             **{key: self.about.get(key) for key in ABOUT_FILTERS},
+            "wave": self.wave or None,
+            "compare": self.compare or None,
         }
 
     @property
@@ -47,6 +55,24 @@ class Selection:
     def all_time_national(self) -> bool:
         """National and for all dates: the only view the national pool counts in."""
         return self.national and not self.date_from and not self.date_to
+
+    def compared(self) -> Selection | None:
+        """The selection the figures are compared with: the same filters nationally,
+        or in another wave; None for the 2014 report (published figures) or nothing.
+
+        >>> Selection(services=("CL",), wave="2027", wave_id=3, compare="national").compared()
+        Selection(services=(), security='', specialism='', date_from=None, date_to=None, about={}, wave='2027', wave_id=3, compare='', compare_wave_id=None)
+        >>> Selection(services=("CL",), wave="2027", wave_id=3, compare="wave:2026", compare_wave_id=2).compared().wave
+        '2026'
+        """
+        if self.compare == "national":
+            return replace(self, services=(), security="", specialism="", compare="", compare_wave_id=None)
+        if self.compare.startswith("wave:"):
+            code = self.compare.removeprefix("wave:")
+            return replace(
+                self, wave=code, wave_id=self.compare_wave_id, date_from=None, date_to=None, compare="", compare_wave_id=None
+            )
+        return None
 
     @property
     def slice(self) -> tuple[str, str] | None:
@@ -71,7 +97,13 @@ def selection_for(data: dict, access: Access) -> Selection:
             raise PermissionDenied(f"You may not see figures for service {code}.")
     if not access.may_slice_nationally and not services and (data.get("security") or data.get("specialism")):
         raise PermissionDenied("Service leads can filter by security level or specialism within their own services only.")
+    waves = dict(Wave.objects.values_list("code", "pk")) if data.get("wave") or data.get("compare") else {}
+    compare = data.get("compare") or ""
     return Selection(
+        wave=data.get("wave") or "",
+        wave_id=waves.get(data.get("wave") or ""),
+        compare=compare,
+        compare_wave_id=waves.get(compare.removeprefix("wave:")) if compare.startswith("wave:") else None,
         services=services,
         security=data.get("security") or "",
         specialism=data.get("specialism") or "",

@@ -346,3 +346,107 @@ def _by_month(rows: list[tuple[date, str, int]], min_cell: int) -> list[dict]:
         }
         for month, values in sorted(table.items())
     ]
+
+
+# --- comparison -------------------------------------------------------------
+
+
+def with_comparison(data: dict, other: dict, *, subset: bool) -> None:
+    """Give every option of `data` the `compare` and `change` blocks of data.json.
+
+    `other` is data.json-shaped: the comparison selection's released figures,
+    or the 2014 report's. `change.points` is the selection's percentage less
+    the comparison's; `change.p` tests the difference, Holm-adjusted over the
+    options of a question. When the selection is part of the comparison
+    (`subset`: a service beside the nation) the test is against the rest of
+    it, the comparison less the selection, not against a whole that contains
+    the selection's own people.
+
+    >>> mine = {"groups": {"patient": {"n": 40}, "staff": {"n": None}}, "questions": [{"code": "useful", "options": [
+    ...     {"code": "yes", "patient": {"count": 36, "pct": 90.0}, "staff": {"count": None, "pct": None}}]}]}
+    >>> nation = {"groups": {"patient": {"n": 400}, "staff": {"n": 90}}, "questions": [{"code": "useful", "options": [
+    ...     {"code": "yes", "patient": {"count": 240, "pct": 60.0}, "staff": {"count": 70, "pct": 77.8}}]}]}
+    >>> with_comparison(mine, nation, subset=True)
+    >>> option = mine["questions"][0]["options"][0]
+    >>> option["compare"]["patient"], option["change"]["patient"]["points"], option["change"]["patient"]["significant"]
+    ({'count': 240, 'pct': 60.0, 'ci': None}, 30.0, True)
+    >>> option["change"]["staff"]  # the selection's staff are too few to show: no change either
+    """
+    theirs = {
+        (question["code"], option["code"]): option for question in other.get("questions", []) for option in question["options"]
+    }
+    for question in data["questions"]:
+        raw: dict[str, list] = {group: [] for group in GROUPS}
+        for option in question["options"]:
+            other_option = theirs.get((question["code"], option["code"]), {})
+            option["compare"], option["change"] = {}, {}
+            for group in GROUPS:
+                mine, their = option.get(group), other_option.get(group)
+                if mine is None:  # not asked of this group
+                    option["compare"][group] = option["change"][group] = None
+                    raw[group].append(None)
+                    continue
+                option["compare"][group] = (
+                    {"count": their.get("count"), "pct": their.get("pct"), "ci": their.get("ci")}
+                    if their
+                    else {"count": None, "pct": None, "ci": None}
+                )
+                points, p = _change(mine, their, data["groups"][group].get("n"), other["groups"][group].get("n"), subset)
+                option["change"][group] = None if points is None else {"points": points, "p": None, "significant": None}
+                raw[group].append(p)
+        for group in GROUPS:
+            for option, adjusted in zip(question["options"], holm_adjust(raw[group]), strict=True):
+                if adjusted is not None and option["change"][group] is not None:
+                    option["change"][group]["p"] = round(adjusted, 4)
+                    option["change"][group]["significant"] = adjusted < ALPHA
+
+
+def _change(mine: dict, their: dict | None, n: int | None, other_n: int | None, subset: bool):
+    """(points, unadjusted p) between two released cells, or (None, None)."""
+    if not their or mine.get("pct") is None or their.get("pct") is None:
+        return None, None
+    points = round(mine["pct"] - their["pct"], 1)
+    count, other_count = mine.get("count"), their.get("count")
+    base, other_base = mine.get("base", n), their.get("base", other_n)
+    if None in (count, other_count, base, other_base):
+        return points, None
+    if subset:
+        other_count, other_base = other_count - count, other_base - base
+        if other_base <= 0:
+            return points, None
+        other_count = min(max(other_count, 0), other_base)
+    return points, fisher_p(count, base, other_count, other_base)
+
+
+def figures_2014(published: dict, sizes: dict[str, int]) -> dict:
+    """The 2014 report as data.json-shaped figures, to compare with: percentages as
+    printed, counts from them and the report's group sizes (213 patients, 54 staff).
+
+    >>> figures = figures_2014({"useful": {"patient": {"yes": 65.0}, "staff": {}}}, {"patient": 213, "staff": 54})
+    >>> figures["questions"][0]["options"][0]["patient"]
+    {'count': 138, 'pct': 65.0, 'ci': (58.4, 71.0)}
+    """
+    questions = []
+    for code, groups in published.items():
+        options: dict[str, dict] = {}
+        for group, values in groups.items():
+            for option, value in values.items():
+                count = round(value * sizes[group] / 100)
+                options.setdefault(option, {"code": option})[group] = {
+                    "count": count,
+                    "pct": value,
+                    "ci": wilson_interval(count, sizes[group]),
+                }
+        questions.append({"code": code, "options": list(options.values())})
+    return {"groups": {group: {"n": size, "suppressed": False} for group, size in sizes.items()}, "questions": questions}
+
+
+def response_rate(n: int | None, denominator: int | None) -> float | None:
+    """Released respondents as a percentage of the people there, one decimal.
+
+    >>> response_rate(17, 60), response_rate(None, 60), response_rate(5, 0)
+    (28.3, None, None)
+    """
+    if n is None or not denominator:
+        return None
+    return round(100 * n / denominator, 1)

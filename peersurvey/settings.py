@@ -233,4 +233,7 @@ PEERSURVEY_MIN_CELL = max(1, int(os.environ.get("PEERSURVEY_MIN_CELL", "5")))
 # environment setting: only the suite's arithmetic tests turn it off.
 PEERSURVEY_PERTURB = True
 # Seconds between the open dashboard's refreshes while visible / hidden.
+# A wave's links take answers for this many days after it closes, so tablets
+# that queued answers offline can still send them; then they answer 410.
+PEERSURVEY_WAVE_GRACE_DAYS = max(0, int(os.environ.get("PEERSURVEY_WAVE_GRACE_DAYS", "14")))
 PEERSURVEY_REFRESH_SECONDS = int(os.environ.get("PEERSURVEY_REFRESH_SECONDS", "30"))

@@ -7,7 +7,43 @@ the retention command, and their free text is reviewed on the dashboard.
 from django.contrib import admin, messages
 from django.utils import timezone
 
-from .models import CollectionLink, Option, Question, Questionnaire, QuoteReview, Service, ServiceSpecialism
+from .models import (
+    CollectionLink,
+    Denominator,
+    Option,
+    Question,
+    Questionnaire,
+    QuoteReview,
+    Service,
+    ServiceSpecialism,
+    Wave,
+)
+
+
+class DenominatorInline(admin.TabularInline):
+    model = Denominator
+    extra = 0
+    autocomplete_fields = ["service"]
+    verbose_name_plural = "Denominators: how many patients and staff each service had (the base of response rates)"
+
+
+@admin.register(Wave)
+class WaveAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "opens", "closes", "accepts_until"]
+    search_fields = ["code", "name"]
+    inlines = [DenominatorInline]
+
+    @admin.display(description="Links take answers until")
+    def accepts_until(self, wave):
+        return wave.accepts_until
+
+
+@admin.register(Denominator)
+class DenominatorAdmin(admin.ModelAdmin):
+    list_display = ["wave", "service", "patients", "staff"]
+    list_filter = ["wave"]
+    search_fields = ["service__code", "service__name"]
+    autocomplete_fields = ["service"]
 
 
 class SpecialismInline(admin.TabularInline):
@@ -25,11 +61,22 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(CollectionLink)
 class CollectionLinkAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "service", "questionnaire", "kiosk", "label", "created_on", "revoked_on"]
-    list_filter = ["kiosk", "questionnaire", ("revoked_on", admin.EmptyFieldListFilter)]
+    list_display = ["__str__", "service", "questionnaire", "wave", "kiosk", "label", "created_on", "revoked_on"]
+    list_filter = ["wave", "kiosk", "questionnaire", ("revoked_on", admin.EmptyFieldListFilter)]
     search_fields = ["service__code", "service__name", "label"]
     readonly_fields = ["path", "created_on", "revoked_on"]
-    fields = ["service", "questionnaire", "kiosk", "idle_seconds", "thanks_seconds", "label", "path", "created_on", "revoked_on"]
+    fields = [
+        "service",
+        "questionnaire",
+        "wave",
+        "kiosk",
+        "idle_seconds",
+        "thanks_seconds",
+        "label",
+        "path",
+        "created_on",
+        "revoked_on",
+    ]
     actions = ["revoke"]
 
     @admin.display(description="Path to open")

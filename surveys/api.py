@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -50,6 +51,11 @@ def _submit(request: HttpRequest, token: str) -> JsonResponse:
     link = active_link(token)
     if link is None:
         return _error(404, {"token": ["This survey link is unknown or no longer in use."]})
+    if link.is_closed(timezone.localdate()):
+        # Queued tablets had the grace period to send; answers now would join a round already reported.
+        return _error(
+            410, {"token": [f"This survey round ({link.wave.name}) closed on {link.wave.closes:%Y-%m-%d}; it takes no more answers."]}
+        )
     allowed, retry_after = rate_limit_take(link)
     if not allowed:
         reply = _error(429, {"link": ["Too many submissions from this link just now; try again shortly."]})

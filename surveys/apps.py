@@ -15,7 +15,7 @@ def load_questionnaires_after_migrate(sender, using="default", verbosity=1, **kw
     # Imported when called: models cannot be imported while the app registry loads.
     from .definitions import load_all  # noqa: PLC0415
     from .questionnaire_sync import questionnaires_sync  # noqa: PLC0415
-    from .releases import releases_backfill  # noqa: PLC0415
+    from .releases import releases_backfill, releases_queue_missing_slices  # noqa: PLC0415
 
     changes = questionnaires_sync(load_all())
     if verbosity >= 1:
@@ -26,3 +26,7 @@ def load_questionnaires_after_migrate(sender, using="default", verbosity=1, **kw
     backfilled = releases_backfill()
     if backfilled and verbosity >= 1:
         print(f"  Queued {backfilled} earlier responses for release in batches")
+    # A question that became an about-you filter: released answers join its slices.
+    sliced = releases_queue_missing_slices()
+    if sliced and verbosity >= 1:
+        print(f"  Queued {sliced} released answers for new about-you slices")

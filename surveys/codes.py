@@ -57,7 +57,7 @@ class Specialism(models.TextChoices):
 # The about-you questions the dashboard filters by (data.json's query
 # parameters). The tallies keep a slice for each of their options, so the
 # filters and the slices are this one list.
-ABOUT_FILTERS: tuple[str, ...] = ("gender", "age_band", "ethnicity", "time_in_service")
+ABOUT_FILTERS: tuple[str, ...] = ("gender", "age_band", "ethnicity", "time_in_service", "time_in_secure")
 
 # A free-text answer that describes the person, not a view: used only inside a
 # staff quote's attribution, never shown as a quote.

@@ -8,9 +8,10 @@ keeps its date only.
 
 import secrets
 import uuid
+from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 
@@ -142,6 +143,57 @@ class Service(models.Model):
         return own or list(GENERAL_SUPPORT)
 
 
+class Wave(models.Model):
+    """A collection round: links opened for it take answers from `opens` to
+    `closes`, and for `PEERSURVEY_WAVE_GRACE_DAYS` more so that tablets queued
+    offline can still send; a response belongs to the wave of the link it came
+    through (paper and links without one: the wave open on its date)."""
+
+    code = models.CharField(
+        max_length=32,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", "Letters, digits, '-' and '_' only, e.g. 2027 or 2027-spring.")],
+        help_text="A short code used in addresses and exports, e.g. 2027 or 2027-spring.",
+    )
+    name = models.CharField(max_length=200)
+    opens = models.DateField()
+    closes = models.DateField()
+
+    class Meta:
+        ordering = ["opens", "code"]
+        constraints = [models.CheckConstraint(condition=Q(closes__gte=models.F("opens")), name="wave_closes_after_opens")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+    @property
+    def accepts_until(self) -> date:
+        """The last day a link of this wave takes answers: its close, plus the grace for queued tablets."""
+        return self.closes + timedelta(days=settings.PEERSURVEY_WAVE_GRACE_DAYS)
+
+    def is_over(self, today: date) -> bool:
+        return today > self.accepts_until
+
+
+class Denominator(models.Model):
+    """How many patients and staff a service had in a wave: the base of its response rates."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="denominators")
+    service = models.ForeignKey("Service", on_delete=models.CASCADE, related_name="denominators")
+    patients = models.PositiveIntegerField(null=True, blank=True, help_text="Patients in the service during the wave.")
+    staff = models.PositiveIntegerField(null=True, blank=True, help_text="Staff in the service during the wave.")
+
+    class Meta:
+        ordering = ["wave", "service"]
+        constraints = [models.UniqueConstraint(fields=["wave", "service"], name="denominator_wave_service_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} in {self.wave.code}: {self.patients} patients, {self.staff} staff"
+
+    def of(self, group: str) -> int | None:
+        return self.patients if group == "patient" else self.staff
+
+
 class ServiceSpecialism(models.Model):
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="specialisms")
     specialism = models.CharField(max_length=32, choices=Specialism.choices)
@@ -186,6 +238,14 @@ class CollectionLink(models.Model):
         help_text="Kiosk only: how long the thank-you screen stays (20 to 600 seconds); 'Finish now' ends it sooner.",
     )
     label = models.CharField(max_length=100, blank=True, help_text="Where it is used, e.g. 'Tablet, Hume ward'.")
+    wave = models.ForeignKey(
+        Wave,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="links",
+        help_text="The collection round it collects for: after the round's close and grace period the link answers 410.",
+    )
     created_on = models.DateField(auto_now_add=True)
     revoked_on = models.DateField(null=True, blank=True)
 
@@ -208,6 +268,10 @@ class CollectionLink(models.Model):
     def channel(self) -> str:
         return Channel.TABLET if self.kiosk else Channel.WEB
 
+    def is_closed(self, today: date) -> bool:
+        """Past its wave's close and grace period: it takes no more answers (410)."""
+        return self.wave is not None and self.wave.is_over(today)
+
 
 class Response(models.Model):
     # Random, so ids do not reveal the order (and so the time) of submissions.
@@ -215,6 +279,8 @@ class Response(models.Model):
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="responses")
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.PROTECT, related_name="responses")
     link = models.ForeignKey(CollectionLink, null=True, blank=True, on_delete=models.PROTECT, related_name="responses")
+    # The round it was given in, fixed when it arrives (its link's, else the wave open on its date).
+    wave = models.ForeignKey(Wave, null=True, blank=True, on_delete=models.PROTECT, related_name="responses")
     channel = models.CharField(max_length=8, choices=Channel.choices)
     client_id = models.UUIDField()
     submitted_on = models.DateField()
@@ -303,6 +369,8 @@ class Release(models.Model):
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="releases")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
     questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="+")
+    # Batches never mix waves: a wave's figures are whole batches too.
+    wave = models.ForeignKey(Wave, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     among = models.PositiveIntegerField(default=0, help_text="0 for everyone, or the about-you Option id.")
     released_on = models.DateField(null=True, blank=True)
     pooled = models.BooleanField(default=False, help_text="A remainder counted in the national figures only.")
@@ -336,7 +404,8 @@ class TallyKind(models.TextChoices):
 class Tally(models.Model):
     """Counts the dashboard reads instead of the answers (surveys/tallies.py).
 
-    One row counts the released respondents of a service in one month of release who
+    One row counts the released respondents of a service in one month of release
+    (and one wave) who
     did something: responded, answered a many-choice question, or chose an
     option. `among` narrows it to respondents who chose one about-you option
     (an Option id; 0 means everyone), so a demographic filter is a lookup too.
@@ -348,6 +417,7 @@ class Tally(models.Model):
     period = models.CharField(max_length=1, choices=Period.choices)
     start = models.DateField(help_text="The first day of the month of release.")
     among = models.PositiveIntegerField(default=0, help_text="0, or the about-you Option id respondents chose.")
+    wave = models.PositiveIntegerField(default=0, db_default=0, help_text="The Wave id, or 0 for answers given outside any wave.")
     kind = models.CharField(max_length=1, choices=TallyKind.choices)
     ref = models.PositiveIntegerField(help_text="Questionnaire, Question or Option id, by kind.")
     n = models.PositiveIntegerField()
@@ -359,7 +429,9 @@ class Tally(models.Model):
             # services and dates (column order matters; the upsert does not care).
             # On PostgreSQL migration 0005 adds the count to it (INCLUDE), so
             # the read never visits the table; SQLite has no INCLUDE.
-            models.UniqueConstraint(fields=["period", "among", "service", "start", "kind", "ref"], name="tally_key_unique"),
+            models.UniqueConstraint(
+                fields=["period", "among", "service", "start", "wave", "kind", "ref"], name="tally_key_unique"
+            ),
         ]
 
     def __str__(self) -> str:

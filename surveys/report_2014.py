@@ -24,3 +24,15 @@ def report_2014() -> Figures:
     with REPORT_2014.open("rb") as handle:
         data = tomllib.load(handle)
     return {item["code"]: {group: item.get(group, {}) for group in GROUPS} for item in data.get("questions", [])}
+
+
+@lru_cache(maxsize=1)
+def report_2014_sizes() -> dict[str, int]:
+    """How many of each group answered in 2014: the base of every published percentage.
+
+    >>> report_2014_sizes()
+    {'patient': 213, 'staff': 54}
+    """
+    with REPORT_2014.open("rb") as handle:
+        meta = tomllib.load(handle)["meta"]
+    return {group: int(meta[f"{group}_n"]) for group in GROUPS}

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from threading import Lock
 
 from django.db.models import Prefetch
 
 from .codes import Group
 from .definitions import OptionDef, QuestionDef, QuestionnaireDef, SectionDef
-from .models import CollectionLink, Option, Question, Questionnaire
+from .models import CollectionLink, Option, Question, Questionnaire, Wave
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,27 @@ def active_link(token: str) -> CollectionLink | None:
     # reach PostgreSQL, which refuses it in a string).
     if not TOKEN_RE.match(token or ""):
         return None
-    return CollectionLink.objects.select_related("service", "questionnaire").filter(token=token, revoked_on__isnull=True).first()
+    return (
+        CollectionLink.objects.select_related("service", "questionnaire", "wave")
+        .filter(token=token, revoked_on__isnull=True)
+        .first()
+    )
+
+
+def wave_open_on(day: date) -> Wave | None:
+    """The wave open on a day (opens <= day <= closes), the latest opened if
+    several overlap; None outside every wave."""
+    return Wave.objects.filter(opens__lte=day, closes__gte=day).order_by("-opens", "-pk").first()
+
+
+def waves_in_order() -> list[Wave]:
+    """Every wave, oldest first: the order comparisons call one wave "the last"."""
+    return list(Wave.objects.order_by("opens", "code"))
+
+
+def previous_wave(wave: Wave) -> Wave | None:
+    """The wave before this one: the latest that opened earlier."""
+    return Wave.objects.filter(opens__lt=wave.opens).order_by("-opens", "-pk").first()
 
 
 def latest_questionnaire(code: str) -> Questionnaire | None:

@@ -10,6 +10,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
@@ -19,14 +20,16 @@ from .codes import Group, Kind, Security, Specialism
 from .models import (
     ChoiceAnswer,
     CollectionLink,
+    Denominator,
     Questionnaire,
     Response,
     Service,
     ServiceSpecialism,
     TextAnswer,
+    Wave,
 )
 from .releases import releases_after_submit
-from .selectors import LoadedQuestionnaire, latest_questionnaire, loaded_questionnaire
+from .selectors import LoadedQuestionnaire, latest_questionnaire, loaded_questionnaire, wave_open_on
 from .tallies import tallies_rebuild
 from .validation import Submission
 
@@ -76,15 +79,18 @@ def response_submit(
     # No look for a replay first: the unique (link, client_id) constraint
     # refuses one, and only then is the stored response read.
     loaded = loaded_questionnaire(questionnaire.pk)
+    submitted_on = submitted_on or timezone.localdate()
     try:
         with transaction.atomic():
             response = Response.objects.create(
                 service=service,
                 questionnaire=questionnaire,
                 link=link,
+                # The link's round; paper (and a link made outside any round): the round open that day.
+                wave=link.wave if link is not None and link.wave_id else wave_open_on(submitted_on),
                 channel=channel,
                 client_id=submission.client_id,
-                submitted_on=submitted_on or timezone.localdate(),
+                submitted_on=submitted_on,
                 number=_next_number(service) if number is None else _claim_number(service, number),
                 digest=submission.digest,
             )
@@ -193,14 +199,50 @@ def service_upsert(
     return service, created
 
 
-def link_create(*, service: Service, group: str, kiosk: bool = False, label: str = "") -> CollectionLink:
-    """A new collection link for the newest version of the questionnaire."""
+def link_create(
+    *, service: Service, group: str, kiosk: bool = False, label: str = "", wave: Wave | None | str = "today"
+) -> CollectionLink:
+    """A new collection link for the newest version of the questionnaire, for a
+    wave (by default the wave open today, if any; None for no wave)."""
     questionnaire = latest_questionnaire(group)
     if questionnaire is None:
         raise WriteRefused(f"No {group!r} questionnaire is loaded; run `python manage.py migrate` first.")
     if kiosk and group != Group.PATIENT:
         raise WriteRefused("Kiosk (ward tablet) links are for the patient questionnaire.")
-    return CollectionLink.objects.create(service=service, questionnaire=questionnaire, kiosk=kiosk, label=label)
+    if wave == "today":
+        wave = wave_open_on(timezone.localdate())
+    if wave is not None and wave.is_over(timezone.localdate()):
+        raise WriteRefused(f"Wave {wave.code} closed on {wave.closes:%Y-%m-%d}: its links no longer take answers.")
+    return CollectionLink.objects.create(service=service, questionnaire=questionnaire, kiosk=kiosk, label=label, wave=wave)
+
+
+def wave_upsert(*, code: str, name: str, opens: date, closes: date) -> tuple[Wave, bool]:
+    """Create or update a wave (a collection round) by its code."""
+    code = code.strip()
+    wave = Wave(code=code, name=name.strip(), opens=opens, closes=closes)
+    if closes < opens:
+        raise WriteRefused(f"The wave closes ({closes:%Y-%m-%d}) before it opens ({opens:%Y-%m-%d}).")
+    try:
+        wave.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as exc:
+        raise WriteRefused(" ".join(f"{field}: {' '.join(errors)}" for field, errors in exc.message_dict.items())) from exc
+    with transaction.atomic():
+        return Wave.objects.update_or_create(code=code, defaults={"name": wave.name, "opens": opens, "closes": closes})
+
+
+def denominator_set(*, wave: Wave, service: Service, patients: int | None, staff: int | None) -> Denominator:
+    """How many patients and staff a service had in a wave (None keeps what is there)."""
+    for label, value in (("patients", patients), ("staff", staff)):
+        if value is not None and not 0 <= value <= 100_000:
+            raise WriteRefused(f"The number of {label} must be from 0 to 100000, not {value}.")
+    with transaction.atomic():
+        row, _ = Denominator.objects.select_for_update().get_or_create(wave=wave, service=service)
+        if patients is not None:
+            row.patients = patients
+        if staff is not None:
+            row.staff = staff
+        row.save()
+    return row
 
 
 def link_revoke(*, token: str) -> CollectionLink:

@@ -31,7 +31,9 @@ from .selectors import catalogue
 
 EVERYONE = 0
 
-Key = tuple[int, str, date, int, str, int]  # service, period, start, among, kind, ref
+Key = tuple[int, str, date, int, int, str, int]  # service, period, start, among, wave, kind, ref
+
+NO_WAVE = 0  # Tally.wave for answers given outside any wave
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class Counted:
     pk: object
     service_id: int
     questionnaire_id: int
+    wave_id: int | None
     rkey: int
     options: tuple[int, ...]
     many_questions: tuple[int, ...]
@@ -63,11 +66,11 @@ def next_month(day: date) -> date:
 def tally_keys(response: Counted, *, among: int, month: date, period: str = Period.MONTH) -> Iterator[Key]:
     """Every tally row one released response adds one to, in one release unit.
 
-    >>> counted = Counted("r1", 7, 1, rkey=99, options=(10, 20), many_questions=(4,), slices=(20,))
+    >>> counted = Counted("r1", 7, 1, 3, rkey=99, options=(10, 20), many_questions=(4,), slices=(20,))
     >>> keys = list(tally_keys(counted, among=0, month=date(2026, 3, 1)))
     >>> len(keys)  # the response, 1 many-choice question answered, 2 options chosen
     4
-    >>> (7, "m", date(2026, 3, 1), 0, "o", 10) in keys
+    >>> (7, "m", date(2026, 3, 1), 0, 3, "o", 10) in keys  # service 7, wave 3
     True
     """
     facts = [
@@ -76,7 +79,7 @@ def tally_keys(response: Counted, *, among: int, month: date, period: str = Peri
         *((TallyKind.CHOSE.value, option) for option in response.options),
     ]
     for kind, ref in facts:
-        yield (response.service_id, str(period), month, among, kind, ref)
+        yield (response.service_id, str(period), month, among, response.wave_id or NO_WAVE, kind, ref)
 
 
 def tallies_add(entries: Iterable[tuple[Counted, int]], *, month: date, period: str = Period.MONTH) -> None:
@@ -97,19 +100,19 @@ def tallies_add(entries: Iterable[tuple[Counted, int]], *, month: date, period: 
     table = Tally._meta.db_table
     rows = [(*key, n, keys[key]) for key, n in sorted(counts.items())]
     if connection.vendor == "postgresql":
-        # Eight arrays rather than thousands of parameters: far less to parse.
+        # Nine arrays rather than thousands of parameters: far less to parse.
         source = (
-            "SELECT * FROM unnest(%s::integer[], %s::varchar[], %s::date[], %s::integer[], %s::varchar[], "
+            "SELECT * FROM unnest(%s::integer[], %s::varchar[], %s::date[], %s::integer[], %s::integer[], %s::varchar[], "
             "%s::integer[], %s::integer[], %s::bigint[])"
         )
         params = [list(column) for column in zip(*rows, strict=True)]
     else:
-        source = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+        source = "VALUES " + ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
         params = [value for row in rows for value in row]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (service_id, period, start, among, kind, ref, n, k) {source} "  # noqa: S608
-            f"ON CONFLICT (service_id, period, start, among, kind, ref) "
+            f"INSERT INTO {table} (service_id, period, start, among, wave, kind, ref, n, k) {source} "  # noqa: S608
+            f"ON CONFLICT (service_id, period, start, among, wave, kind, ref) "
             f"DO UPDATE SET n = {table}.n + excluded.n, k = {table}.k + excluded.k",
             params,
         )
@@ -128,20 +131,23 @@ def counted(response_ids: list) -> list[Counted]:
         names = catalogue(refresh=True)  # a questionnaire version loaded since this process began
     questions = {pk: (code, kind) for pk, (_, code, kind) in names.questions.items()}
     result = []
-    for pk, service_id, questionnaire_id, rkey in Response.objects.filter(pk__in=response_ids).values_list(
-        "pk", "service_id", "questionnaire_id", "rkey"
+    for pk, service_id, questionnaire_id, wave_id, rkey in Response.objects.filter(pk__in=response_ids).values_list(
+        "pk", "service_id", "questionnaire_id", "wave_id", "rkey"
     ):
-        result.append(counted_one(pk, service_id, questionnaire_id, rkey, chosen.get(pk, ()), questions, names.option_question))
+        result.append(
+            counted_one(pk, service_id, questionnaire_id, wave_id, rkey, chosen.get(pk, ()), questions, names.option_question)
+        )
     return result
 
 
-def counted_one(pk, service_id, questionnaire_id, rkey, options, questions, option_question) -> Counted:
+def counted_one(pk, service_id, questionnaire_id, wave_id, rkey, options, questions, option_question) -> Counted:
     options = tuple(sorted(options))
     answered = {option_question[option] for option in options}
     return Counted(
         pk=pk,
         service_id=service_id,
         questionnaire_id=questionnaire_id,
+        wave_id=wave_id,
         rkey=rkey,
         options=options,
         many_questions=tuple(sorted(q for q in answered if questions[q][1] == Kind.MANY)),
@@ -166,7 +172,8 @@ def _recount_sql(where: str) -> str:
         WITH rel AS (
             SELECT rel.response_id, rel.among, rel.service_id,
                    CASE WHEN rel.pooled THEN '{Period.POOLED.value}' ELSE '{Period.MONTH.value}' END AS period,
-                   {_month_expr("rel.released_on")} AS start, resp.questionnaire_id, resp.rkey
+                   {_month_expr("rel.released_on")} AS start, COALESCE(resp.wave_id, {NO_WAVE}) AS wave,
+                   resp.questionnaire_id, resp.rkey
             FROM {release} rel JOIN {response} resp ON resp.id = rel.response_id
             WHERE rel.released_on IS NOT NULL AND {where}
         ),
@@ -184,10 +191,10 @@ def _recount_sql(where: str) -> str:
             UNION ALL
             SELECT response_id, 'o', option_id FROM chose
         )
-        INSERT INTO {Tally._meta.db_table} (service_id, period, start, among, kind, ref, n, k)
-        SELECT rel.service_id, rel.period, rel.start, rel.among, facts.kind, facts.ref, COUNT(*), SUM(rel.rkey)
+        INSERT INTO {Tally._meta.db_table} (service_id, period, start, among, wave, kind, ref, n, k)
+        SELECT rel.service_id, rel.period, rel.start, rel.among, rel.wave, facts.kind, facts.ref, COUNT(*), SUM(rel.rkey)
         FROM rel JOIN facts ON facts.response_id = rel.response_id
-        GROUP BY rel.service_id, rel.period, rel.start, rel.among, facts.kind, facts.ref
+        GROUP BY rel.service_id, rel.period, rel.start, rel.among, rel.wave, facts.kind, facts.ref
     """  # noqa: S608
 
 
@@ -206,8 +213,8 @@ def tallies_rebuild(*, service_id: int | None = None) -> None:
 
 def stored_tallies() -> dict[Key, tuple[int, int]]:
     return {
-        (row[0], row[1], row[2], row[3], row[4], row[5]): (row[6], row[7])
-        for row in Tally.objects.values_list("service_id", "period", "start", "among", "kind", "ref", "n", "k")
+        (row[0], row[1], row[2], row[3], row[4], row[5], row[6]): (row[7], row[8])
+        for row in Tally.objects.values_list("service_id", "period", "start", "among", "wave", "kind", "ref", "n", "k")
     }
 
 
@@ -219,9 +226,9 @@ def recounted_tallies() -> dict[Key, tuple[int, int]]:
     for response_id, option_id in ChoiceAnswer.objects.values_list("response_id", "option_id").iterator():
         chosen.setdefault(response_id, []).append(option_id)
     responses = {
-        pk: (service_id, questionnaire_id, rkey)
-        for pk, service_id, questionnaire_id, rkey in Response.objects.values_list(
-            "pk", "service_id", "questionnaire_id", "rkey"
+        pk: (service_id, questionnaire_id, wave_id, rkey)
+        for pk, service_id, questionnaire_id, wave_id, rkey in Response.objects.values_list(
+            "pk", "service_id", "questionnaire_id", "wave_id", "rkey"
         ).iterator()
     }
     counts: Counter[Key] = Counter()
@@ -229,9 +236,9 @@ def recounted_tallies() -> dict[Key, tuple[int, int]]:
     for response_id, among, released_on, pooled in Release.objects.filter(released_on__isnull=False).values_list(
         "response_id", "among", "released_on", "pooled"
     ):
-        service_id, questionnaire_id, rkey = responses[response_id]
+        service_id, questionnaire_id, wave_id, rkey = responses[response_id]
         response = counted_one(
-            response_id, service_id, questionnaire_id, rkey, chosen.get(response_id, ()), questions, option_question
+            response_id, service_id, questionnaire_id, wave_id, rkey, chosen.get(response_id, ()), questions, option_question
         )
         period = Period.POOLED if pooled else Period.MONTH
         for key in tally_keys(response, among=among, month=month_start(released_on), period=period):

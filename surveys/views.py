@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -23,11 +24,19 @@ def _link_or_404(token: str):
     return link
 
 
+def _closed(request: HttpRequest, link) -> HttpResponse:
+    """Its wave is over (close plus grace): 410, said plainly; a tablet's outbox
+    on this page learns the same from the API and tells staff what it deleted."""
+    return render(request, "surveys/closed.html", {"link": link}, status=410)
+
+
 # The page holds a person's answers until Finish: never let a cache keep it.
 @never_cache
 @require_http_methods(["GET", "POST"])
 def collect(request: HttpRequest, token: str) -> HttpResponse:
     link = _link_or_404(token)
+    if link.is_closed(timezone.localdate()):
+        return _closed(request, link)
     definition = loaded_questionnaire(link.questionnaire_id).definition
     easy = definition.code == "patient"
     form_class = response_form_class(definition, easy=easy)
@@ -59,6 +68,8 @@ def collect(request: HttpRequest, token: str) -> HttpResponse:
 @never_cache
 def thanks(request: HttpRequest, token: str) -> HttpResponse:
     link = _link_or_404(token)
+    if link.is_closed(timezone.localdate()):
+        return _closed(request, link)
     definition = loaded_questionnaire(link.questionnaire_id).definition
     return render(request, "surveys/thanks.html", {"link": link, "definition": definition})
 

@@ -6,6 +6,6 @@ responses); `responses` selects released responses for the row export;
 """
 
 from .responses import released_responses, released_through
-from .tallies import selection_counts
+from .tallies import selection_counts, wave_denominators
 
-__all__ = ["released_responses", "released_through", "selection_counts"]
+__all__ = ["released_responses", "released_through", "selection_counts", "wave_denominators"]

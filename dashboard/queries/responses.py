@@ -10,7 +10,7 @@ from surveys.models import ChoiceAnswer, Release, Response
 from surveys.tallies import EVERYONE
 
 from ..selection import Selection
-from .tallies import month_filter, service_filter
+from .tallies import month_filter, service_filter, wave_filter
 
 
 def released_responses(selection: Selection) -> QuerySet[Response]:
@@ -18,6 +18,7 @@ def released_responses(selection: Selection) -> QuerySet[Response]:
     annotated with `released_on`."""
     released = Release.objects.filter(
         month_filter(selection, "released_on"),
+        wave_filter(selection, "wave_id"),
         response=OuterRef("pk"),
         among=EVERYONE,
         released_on__isnull=False,
@@ -32,7 +33,9 @@ def released_responses(selection: Selection) -> QuerySet[Response]:
 
 def released_through(selection: Selection) -> date | None:
     """The day of the latest release the selection's figures include."""
-    releases = Release.objects.filter(service_filter(selection), among=EVERYONE, released_on__isnull=False)
+    releases = Release.objects.filter(
+        service_filter(selection), wave_filter(selection, "wave_id"), among=EVERYONE, released_on__isnull=False
+    )
     if not selection.all_time_national:
         releases = releases.filter(month_filter(selection, "released_on"), pooled=False)
     return releases.aggregate(latest=Max("released_on"))["latest"]

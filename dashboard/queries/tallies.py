@@ -15,7 +15,7 @@ from datetime import date
 from django.db.models import Case, DateField, F, IntegerField, Q, QuerySet, Subquery, Sum, Value, When
 
 from surveys.codes import Kind
-from surveys.models import Option, Period, Tally, TallyKind
+from surveys.models import Denominator, Option, Period, Tally, TallyKind
 from surveys.selectors import catalogue
 from surveys.tallies import EVERYONE, next_month
 
@@ -57,11 +57,27 @@ def periods(selection: Selection) -> list[str]:
     return [Period.MONTH]
 
 
+def wave_filter(selection: Selection, field: str = "wave") -> Q:
+    """One wave's answers (tallies hold its id, releases and responses a foreign key)."""
+    return Q(**{field: selection.wave_id}) if selection.wave else Q()
+
+
+def wave_denominators(selection: Selection) -> dict[str, dict[str, int | None]]:
+    """The wave's denominators of the selection's services: {service: {group: people}}."""
+    rows = Denominator.objects.filter(service_filter(selection), wave_id=selection.wave_id)
+    return {
+        code: {"patient": patients, "staff": staff}
+        for code, patients, staff in rows.values_list("service__code", "patients", "staff").distinct()
+    }
+
+
 def selected_tallies(selection: Selection) -> QuerySet[Tally]:
-    return Tally.objects.filter(service_filter(selection), month_filter(selection), period__in=periods(selection))
+    return Tally.objects.filter(
+        service_filter(selection), month_filter(selection), wave_filter(selection), period__in=periods(selection)
+    )
 
 
-def selection_counts(selection: Selection, access: Access) -> tuple[Counts, dict[str, int]]:
+def selection_counts(selection: Selection, access: Access) -> tuple[Counts, dict[str, set[str]]]:
     """One statement: totals and key sums per tallied thing, responses per service
     and month, and (with an about-you filter) the size of every slice of its question."""
     tallies = selected_tallies(selection)
@@ -122,7 +138,7 @@ def _ids(rows: list[dict]) -> tuple[set[int], set[int], set[int]]:
     return ids[TallyKind.RESPONSES], ids[TallyKind.ANSWERED], ids[TallyKind.CHOSE]
 
 
-def _counts_from_tallies(rows: list[dict], names, access: Access, *, per_unit: bool) -> tuple[Counts, dict[str, int]]:
+def _counts_from_tallies(rows: list[dict], names, access: Access, *, per_unit: bool) -> tuple[Counts, dict[str, set[str]]]:
     units: dict[str, _Tally] = {}
     by_service: Counter[tuple[str, str]] = Counter()
     by_month: Counter[tuple[date, str]] = Counter()
@@ -163,7 +179,7 @@ def _counts_from_tallies(rows: list[dict], names, access: Access, *, per_unit: b
         by_day=[(day, group, total) for (day, group), total in by_month.items()],
         units=parts if per_unit else {},
     )
-    return counts, {group: len(codes) for group, codes in services.items()}
+    return counts, services
 
 
 class _Tally:

@@ -7,6 +7,9 @@
   "use strict";
 
   var KEY = "peersurvey.outbox.v1";
+  // How many answers were deleted because their survey round had closed (410):
+  // a number only, so staff are told, and nothing anyone wrote is kept.
+  var CLOSED_KEY = "peersurvey.outbox.closed";
   var MAX_DELAY = 5 * 60 * 1000;
   var sending = false;
   var timer = null;
@@ -31,11 +34,17 @@
     var entries = load();
     var waiting = entries.filter(function (e) { return !e.stuck; }).length;
     var stuck = entries.length - waiting;
+    var closed = parseInt(window.localStorage.getItem(CLOSED_KEY) || "0", 10) || 0;
     var parts = [];
     if (waiting) { parts.push(waiting + " waiting to send"); }
     if (stuck) { parts.push(stuck + " could not be sent: ask IT"); }
+    if (closed) {
+      parts.push(closed + (closed === 1 ? " answer" : " answers") +
+        " could not be sent because the survey round had closed, so " + (closed === 1 ? "it was" : "they were") +
+        " deleted from this tablet");
+    }
     box.querySelector("[data-role=queue-text]").textContent = parts.join(" · ");
-    box.hidden = entries.length === 0;
+    box.hidden = entries.length === 0 && !closed;
   }
 
   function schedule(delay) {
@@ -65,7 +74,12 @@
           var entries = load();
           var index = entries.findIndex(function (e) { return e.client_id === entry.client_id; });
           if (index < 0) { return; }
-          if (status === 201 || status === 200) {
+          if (status === 410) {
+            // The round is over and will never take them: delete, and say so.
+            entries.splice(index, 1);
+            var closed = parseInt(window.localStorage.getItem(CLOSED_KEY) || "0", 10) || 0;
+            window.localStorage.setItem(CLOSED_KEY, String(closed + 1));
+          } else if (status === 201 || status === 200) {
             entries.splice(index, 1);
           } else if (status === 429 || status >= 500) {
             throw new Error("busy: " + status);

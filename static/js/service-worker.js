@@ -41,6 +41,9 @@ self.addEventListener("fetch", function (event) {
         if (reply.ok) {
           var copy = reply.clone();
           caches.open(CACHE).then(function (cache) { cache.put(url.pathname, copy); });
+        } else if (reply.status === 410 || reply.status === 404) {
+          // The round closed or the link was revoked: no offline copy to answer into.
+          caches.open(CACHE).then(function (cache) { cache.delete(url.pathname); });
         }
         return reply;
       }).catch(function () {

@@ -25,6 +25,9 @@ def filters(**given):
         "age_band": None,
         "ethnicity": None,
         "time_in_service": None,
+        "time_in_secure": None,
+        "wave": None,
+        "compare": None,
     }
     selection.update({"from" if key == "from_" else key: value for key, value in given.items()})
     return selection

@@ -190,7 +190,7 @@ def test_data_json_matches_an_independent_count_for_every_filter(
     for group in ("patient", "staff"):
         summary = data["groups"][group]
         if n[group] < 5 or group in withheld:
-            assert summary == {"n": None, "suppressed": True, "services": None}, group
+            assert summary == {"n": None, "suppressed": True, "services": None, "rate": None}, group
             assert option(data, "useful", "yes")[group]["count"] is None
             assert all(row[group] is None for row in data["by_month"] + data["by_service"])
             continue
@@ -216,8 +216,8 @@ def test_data_json_contract(national_client, survey, settings):
     assert data["min_cell"] == 5
     assert [q["code"] for q in data["questions"]][:3] == ["useful", "ideal_forms", "current_forms"]
     # Released answers only (DAYS): the 10 patients and 3 staff still waiting for a batch are not counted.
-    assert data["groups"]["patient"] == {"n": 25, "suppressed": False, "services": 3}
-    assert data["groups"]["staff"] == {"n": 15, "suppressed": False, "services": 3}
+    assert data["groups"]["patient"] == {"n": 25, "suppressed": False, "services": 3, "rate": None}
+    assert data["groups"]["staff"] == {"n": 15, "suppressed": False, "services": 3, "rate": None}
     assert data["disclosure"] == {
         "min_cell": 5,
         "method": "batches_cell_key",
@@ -334,7 +334,7 @@ def test_small_services_are_suppressed_everywhere(national_client, size):
         answer(tiny, "patient", {"useful": "yes"})
         answer(tiny, "staff", {"useful": "no"})
     data = national_client.get("/dashboard/data.json?service=TU").json()
-    assert data["groups"]["patient"] == {"n": None, "suppressed": True, "services": None}
+    assert data["groups"]["patient"] == {"n": None, "suppressed": True, "services": None, "rate": None}
     assert option(data, "useful", "yes")["patient"] == {"count": None, "pct": None, "ci": None}
     assert data["disclosure"]["released_through"] is None
     page = national_client.get("/dashboard/?service=TU").content.decode()
@@ -350,7 +350,7 @@ def test_small_services_are_suppressed_everywhere(national_client, size):
     # or name the service.
     national = national_client.get("/dashboard/data.json").json()
     assert national["by_service"] == [] and national["by_month"] == []
-    assert national["groups"]["patient"] == {"n": None, "suppressed": True, "services": None}
+    assert national["groups"]["patient"] == {"n": None, "suppressed": True, "services": None, "rate": None}
     # Closing the round pools only 5 or more: 1 to 4 of a questionnaire keep waiting.
     assert releases_close() == {"pooled": 0, "waiting": 2 * size}
     assert national_client.get("/dashboard/data.json").json() == national
@@ -365,10 +365,11 @@ def _queries(client, query=""):
 
 def test_query_count_does_not_grow_with_services_responses_or_questions(national_client, survey, django_assert_max_num_queries):
     before = _queries(national_client)
-    # The session, the user with their role, the services, the tallies, the day of the
-    # latest release (disclosure.released_through), the audit row.
-    assert before == 6
-    with django_assert_max_num_queries(6):
+    # The session, the user with their role, the services, the waves (the filter's
+    # choices), the tallies, the day of the latest release (disclosure.released_through),
+    # the audit row.
+    assert before == 7
+    with django_assert_max_num_queries(7):
         national_client.get("/dashboard/data.json?gender=male&security=medium")
     for index in range(6):
         extra = service(f"X{index}", security="high")

@@ -276,7 +276,7 @@ def test_the_under_16_band_is_a_filter_like_any_other(national_client, both_vers
     data = reply.json()
     assert data["selection"]["age_band"] == "under_16"
     assert data["groups"]["patient"]["n"] == 10
-    assert data["groups"]["staff"] == {"n": None, "suppressed": True, "services": None}
+    assert data["groups"]["staff"] == {"n": None, "suppressed": True, "services": None, "rate": None}
     # Staff are withheld (no staff member is under 16), patients counted as usual.
     assert cells(data, "benefits")["none"] == (10, None)
     assert cells(data, "benefits")["choice"] == (0, None)
