@@ -54,7 +54,8 @@ def _submit(request: HttpRequest, token: str) -> JsonResponse:
     if link.is_closed(timezone.localdate()):
         # Queued tablets had the grace period to send; answers now would join a round already reported.
         return _error(
-            410, {"token": [f"This survey round ({link.wave.name}) closed on {link.wave.closes:%Y-%m-%d}; it takes no more answers."]}
+            410,
+            {"token": [f"This survey round ({link.wave.name}) closed on {link.wave.closes:%Y-%m-%d}; it takes no more answers."]},
         )
     allowed, retry_after = rate_limit_take(link)
     if not allowed:

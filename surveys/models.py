@@ -152,7 +152,9 @@ class Wave(models.Model):
     code = models.CharField(
         max_length=32,
         unique=True,
-        validators=[RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", "Letters, digits, '-' and '_' only, e.g. 2027 or 2027-spring.")],
+        validators=[
+            RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_-]*$", "Letters, digits, '-' and '_' only, e.g. 2027 or 2027-spring.")
+        ],
         help_text="A short code used in addresses and exports, e.g. 2027 or 2027-spring.",
     )
     name = models.CharField(max_length=200)

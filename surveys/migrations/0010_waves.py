@@ -20,81 +20,114 @@ def cover_the_sums(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('surveys', '0009_questionnaire_v2_branching'),
+        ("surveys", "0009_questionnaire_v2_branching"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Denominator',
+            name="Denominator",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('patients', models.PositiveIntegerField(blank=True, help_text='Patients in the service during the wave.', null=True)),
-                ('staff', models.PositiveIntegerField(blank=True, help_text='Staff in the service during the wave.', null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "patients",
+                    models.PositiveIntegerField(blank=True, help_text="Patients in the service during the wave.", null=True),
+                ),
+                ("staff", models.PositiveIntegerField(blank=True, help_text="Staff in the service during the wave.", null=True)),
             ],
             options={
-                'ordering': ['wave', 'service'],
+                "ordering": ["wave", "service"],
             },
         ),
         migrations.CreateModel(
-            name='Wave',
+            name="Wave",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='A short code used in addresses and exports, e.g. 2027 or 2027-spring.', max_length=32, unique=True, validators=[django.core.validators.RegexValidator('^[A-Za-z0-9][A-Za-z0-9_-]*$', "Letters, digits, '-' and '_' only, e.g. 2027 or 2027-spring.")])),
-                ('name', models.CharField(max_length=200)),
-                ('opens', models.DateField()),
-                ('closes', models.DateField()),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "code",
+                    models.CharField(
+                        help_text="A short code used in addresses and exports, e.g. 2027 or 2027-spring.",
+                        max_length=32,
+                        unique=True,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Za-z0-9][A-Za-z0-9_-]*$", "Letters, digits, '-' and '_' only, e.g. 2027 or 2027-spring."
+                            )
+                        ],
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("opens", models.DateField()),
+                ("closes", models.DateField()),
             ],
             options={
-                'ordering': ['opens', 'code'],
+                "ordering": ["opens", "code"],
             },
         ),
         migrations.RemoveConstraint(
-            model_name='tally',
-            name='tally_key_unique',
+            model_name="tally",
+            name="tally_key_unique",
         ),
         migrations.AddField(
-            model_name='tally',
-            name='wave',
-            field=models.PositiveIntegerField(db_default=0, default=0, help_text='The Wave id, or 0 for answers given outside any wave.'),
+            model_name="tally",
+            name="wave",
+            field=models.PositiveIntegerField(
+                db_default=0, default=0, help_text="The Wave id, or 0 for answers given outside any wave."
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tally',
-            constraint=models.UniqueConstraint(fields=('period', 'among', 'service', 'start', 'wave', 'kind', 'ref'), name='tally_key_unique'),
+            model_name="tally",
+            constraint=models.UniqueConstraint(
+                fields=("period", "among", "service", "start", "wave", "kind", "ref"), name="tally_key_unique"
+            ),
         ),
         migrations.AddField(
-            model_name='denominator',
-            name='service',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='denominators', to='surveys.service'),
+            model_name="denominator",
+            name="service",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="denominators", to="surveys.service"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='wave',
-            constraint=models.CheckConstraint(condition=models.Q(('closes__gte', models.F('opens'))), name='wave_closes_after_opens'),
+            model_name="wave",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes__gte", models.F("opens"))), name="wave_closes_after_opens"
+            ),
         ),
         migrations.AddField(
-            model_name='denominator',
-            name='wave',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='denominators', to='surveys.wave'),
+            model_name="denominator",
+            name="wave",
+            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="denominators", to="surveys.wave"),
         ),
         migrations.AddField(
-            model_name='collectionlink',
-            name='wave',
-            field=models.ForeignKey(blank=True, help_text="The collection round it collects for: after the round's close and grace period the link answers 410.", null=True, on_delete=django.db.models.deletion.PROTECT, related_name='links', to='surveys.wave'),
+            model_name="collectionlink",
+            name="wave",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The collection round it collects for: after the round's close and grace period the link answers 410.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="links",
+                to="surveys.wave",
+            ),
         ),
         migrations.AddField(
-            model_name='release',
-            name='wave',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='surveys.wave'),
+            model_name="release",
+            name="wave",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name="+", to="surveys.wave"
+            ),
         ),
         migrations.AddField(
-            model_name='response',
-            name='wave',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='surveys.wave'),
+            model_name="response",
+            name="wave",
+            field=models.ForeignKey(
+                blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name="responses", to="surveys.wave"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='denominator',
-            constraint=models.UniqueConstraint(fields=('wave', 'service'), name='denominator_wave_service_unique'),
+            model_name="denominator",
+            constraint=models.UniqueConstraint(fields=("wave", "service"), name="denominator_wave_service_unique"),
         ),
         migrations.RunPython(cover_the_sums, migrations.RunPython.noop),
     ]

@@ -25,9 +25,7 @@ class Command(BaseCommand):
             if wave is None:
                 raise CommandError(f"No wave has code {options['wave']!r}; add it with add_wave first.")
         try:
-            link = link_create(
-                service=service, group=options["group"], kiosk=options["kiosk"], label=options["label"], wave=wave
-            )
+            link = link_create(service=service, group=options["group"], kiosk=options["kiosk"], label=options["label"], wave=wave)
         except WriteRefused as exc:
             raise CommandError(str(exc)) from exc
         kind = "kiosk (ward tablet) link" if link.kiosk else "link"

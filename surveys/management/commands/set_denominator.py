@@ -37,5 +37,7 @@ class Command(BaseCommand):
             row = denominator_set(wave=wave, service=service, patients=patients, staff=staff)
         except WriteRefused as exc:
             raise CommandError(str(exc)) from exc
-        shown = {label: "not set" if value is None else value for label, value in (("patients", row.patients), ("staff", row.staff))}
+        shown = {
+            label: "not set" if value is None else value for label, value in (("patients", row.patients), ("staff", row.staff))
+        }
         self.stdout.write(f"{service.code} in wave {wave.code}: {shown['patients']} patients, {shown['staff']} staff.")
