@@ -13,6 +13,8 @@ class AuditAction(models.TextChoices):
     DASHBOARD_VIEW = "dashboard_view", "Dashboard page"
     DATA_JSON = "data_json", "data.json"
     CHARTS_JSON = "charts_json", "charts.json"
+    TRENDS = "trends", "Trends (page or trends.json)"
+    ACROSS_SERVICES = "across_services", "Services compared"
     REPORT_VIEW = "report_view", "Printable report"
     EXPORT_AGGREGATE = "export_aggregate", "Aggregate CSV export"
     EXPORT_RESPONSES = "export_responses", "Response CSV export"

@@ -13,6 +13,9 @@ import textwrap
 import plotly.graph_objects as go
 
 COLOURS = {"patient": "#0a4fb3", "staff": "#b35c00", "patient_2014": "#8fb3e8", "staff_2014": "#e8bf8f"}
+# The comparison and 2014 series: light, and hatched differently for each group,
+# so patients and staff stay apart in greyscale and print as well as in colour.
+PATTERNS = {"patient": "/", "staff": "x"}
 NAMES = {"patient": "Patients", "staff": "Staff"}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 DEMOGRAPHICS = [
@@ -79,7 +82,17 @@ def question_figure(question: dict, data: dict) -> dict:
     ...      "staff": {"count": 43, "pct": 79.6, "ci": [67.1, 88.2]},
     ...      "significant": True, "p_value": 0.0497, "report_2014": {"patient": 65.0, "staff": 80.0}}]}
     >>> [trace["name"] for trace in question_figure(q, data)["data"]]
-    ['Patients', 'Staff', 'Patients, 2014', 'Staff, 2014', 'Significant difference']
+    ['Patients', 'Staff', 'Patients, 2014 report', 'Staff, 2014 report', 'Significant difference']
+
+    Beside a comparison, each group's bars are followed by the comparison's,
+    hatched, and carry the change in points:
+
+    >>> q["options"][0].update(compare={"patient": {"count": 120, "pct": 60.0, "ci": [53.0, 66.6]}, "staff": None},
+    ...                        change={"patient": {"points": 5.3, "p": 0.2, "significant": False}, "staff": None})
+    >>> compared = question_figure(q, {**data, "compare": {"label": "The national picture",
+    ...     "groups": {"patient": {"n": 200}, "staff": {"n": 50}}}})
+    >>> [(trace["name"], trace.get("text")) for trace in compared["data"]][:3]
+    [('Patients', ['+5.3']), ('Patients, national picture', None), ('Staff', [''])]
 
     A question one group is not asked draws no empty series for it:
 
@@ -90,6 +103,7 @@ def question_figure(question: dict, data: dict) -> dict:
     """
     options = list(reversed(question["options"]))  # Plotly draws the first category at the bottom
     labels = [_wrap(option["label"]) for option in options]
+    compare = data.get("compare")
     traces = []
     for group in ("patient", "staff"):
         summary = data["groups"][group]
@@ -98,44 +112,38 @@ def question_figure(question: dict, data: dict) -> dict:
         cells = [option[group] for option in options]
         if all(cell is None for cell in cells):
             continue  # a question this group is not asked (patients' helped_by): no empty series in the legend
-        traces.append(
-            go.Bar(
-                name=NAMES[group],
-                y=labels,
-                x=[cell["pct"] if cell else None for cell in cells],
-                orientation="h",
-                marker_color=COLOURS[group],
-                error_x=dict(
-                    type="data",
-                    symmetric=False,
-                    array=[round(cell["ci"][1] - cell["pct"], 1) if cell and cell["ci"] else None for cell in cells],
-                    arrayminus=[round(cell["pct"] - cell["ci"][0], 1) if cell and cell["ci"] else None for cell in cells],
-                    color="#333",
-                    thickness=1.2,
-                    width=3,
-                ),
-                customdata=[
-                    [cell["count"], cell.get("base", summary["n"]), cell["ci"][0], cell["ci"][1]]
-                    if cell and cell["ci"]
-                    else [None] * 4
-                    for cell in cells
-                ],
-                hovertemplate=(
-                    f"{NAMES[group]}: %{{x}}%<br>%{{customdata[0]}} of %{{customdata[1]}}"
-                    "<br>95% CI %{customdata[2]}–%{customdata[3]}%<extra></extra>"
-                ),
+        bar = _bar(NAMES[group], labels, cells, summary["n"], COLOURS[group])
+        if compare:
+            changes = [(option.get("change") or {}).get(group) for option in options]
+            bar.update(
+                text=[_change_text(change) for change in changes],
+                textposition="auto",
+                insidetextanchor="start",
+                textfont=dict(color="#ffffff"),
+                outsidetextfont=dict(color="#1a1a1a"),
             )
-        )
+        traces.append(bar)
+        if compare:
+            theirs = [(option.get("compare") or {}).get(group) for option in options]
+            other = _bar(
+                f"{NAMES[group]}, {compare['label'].removeprefix('The ')}",
+                labels,
+                theirs,
+                compare["groups"][group].get("n"),
+                COLOURS[f"{group}_2014"],
+            )
+            other.update(marker=dict(color=COLOURS[f"{group}_2014"], pattern=dict(shape=PATTERNS[group], fgcolor="#333")))
+            traces.append(other)
     for group in ("patient", "staff"):
         published = [option.get("report_2014", {}).get(group) for option in options]
-        if any(value is not None for value in published):
+        if not compare and any(value is not None for value in published):
             traces.append(
                 go.Bar(
-                    name=f"{NAMES[group]}, 2014",
+                    name=f"{NAMES[group]}, 2014 report",
                     y=labels,
                     x=published,
                     orientation="h",
-                    marker=dict(color=COLOURS[f"{group}_2014"], pattern=dict(shape="/", fgcolor="#555")),
+                    marker=dict(color=COLOURS[f"{group}_2014"], pattern=dict(shape=PATTERNS[group], fgcolor="#333")),
                     # Switched on by the page's "2014 report" checkbox.
                     visible=False,
                     showlegend=False,
@@ -160,10 +168,14 @@ def question_figure(question: dict, data: dict) -> dict:
     note = group_note(data)
     if significant:
         note = "; ".join(filter(None, [note, "★ significant patient–staff difference"]))
+    if compare:
+        note = "; ".join(
+            filter(None, [note, f"numbers: change in points against {compare['label'].removeprefix('The ')}, * significant"])
+        )
     layout = _layout(
         question["title"],
         bottom=64,
-        height=max(260, 150 + 58 * len(options)),
+        height=max(260, 150 + (96 if compare else 58) * len(options)),
         barmode="group",
         xaxis=dict(
             range=[0, 110],
@@ -182,6 +194,46 @@ def question_figure(question: dict, data: dict) -> dict:
         ),
     )
     return go.Figure(data=traces, layout=layout).to_plotly_json()
+
+
+def _bar(name: str, labels: list[str], cells: list[dict | None], n: int | None, colour: str) -> go.Bar:
+    """One group's bars with their 95% intervals; a missing or hidden cell draws nothing."""
+    return go.Bar(
+        name=name,
+        y=labels,
+        x=[cell["pct"] if cell else None for cell in cells],
+        orientation="h",
+        marker_color=colour,
+        error_x=dict(
+            type="data",
+            symmetric=False,
+            array=[round(cell["ci"][1] - cell["pct"], 1) if cell and cell.get("ci") else None for cell in cells],
+            arrayminus=[round(cell["pct"] - cell["ci"][0], 1) if cell and cell.get("ci") else None for cell in cells],
+            color="#333",
+            thickness=1.2,
+            width=3,
+        ),
+        customdata=[
+            [cell["count"], cell.get("base", n), cell["ci"][0], cell["ci"][1]] if cell and cell.get("ci") else [None] * 4
+            for cell in cells
+        ],
+        hovertemplate=(
+            f"{name}: %{{x}}%<br>%{{customdata[0]}} of %{{customdata[1]}}<br>95% CI %{{customdata[2]}}–%{{customdata[3]}}%<extra></extra>"
+        ),
+    )
+
+
+def _change_text(change: dict | None) -> str:
+    """'+12.3*' on a bar: the change in points, starred where significant.
+
+    >>> _change_text({"points": 12.3, "p": 0.01, "significant": True}), _change_text({"points": -4.0, "significant": False})
+    ('+12.3*', '−4.0')
+    >>> _change_text(None)
+    ''
+    """
+    if not change:
+        return ""
+    return f"{change['points']:+.1f}".replace("-", "−") + ("*" if change.get("significant") else "")
 
 
 def _top(option: dict) -> float:
@@ -283,6 +335,174 @@ def by_month_figure(data: dict) -> dict:
     return go.Figure(data=traces if rows else [], layout=layout).to_plotly_json()
 
 
+def trend_figure(trends: dict) -> dict:
+    """trends.json as a line per group with its 95% intervals; a period too small
+    to show is a gap, said under the chart.
+
+    >>> trends = {"title": "Useful?", "label": "Yes", "by": "wave", "min_cell": 5, "series": [
+    ...     {"period": "2014", "patient": {"n": 213, "count": 139, "pct": 65.3, "ci": [58.6, 71.3]}, "staff": None},
+    ...     {"period": "2026", "patient": {"n": None, "count": None, "pct": None, "ci": None}, "staff": None}]}
+    >>> figure = trend_figure(trends)
+    >>> [trace["name"] for trace in figure["data"]], figure["data"][0]["y"]
+    (['Patients'], [65.3, None])
+    >>> figure["layout"]["annotations"][0]["text"]
+    'Gaps: fewer than 5 responses'
+    """
+    periods = [point["period"] for point in trends["series"]]
+    traces, gaps = [], False
+    for group, dash in (("patient", "solid"), ("staff", "dash")):
+        cells = [point[group] for point in trends["series"]]
+        if all(cell is None for cell in cells):
+            continue  # not asked of this group
+        gaps |= any(cell is not None and cell["pct"] is None for cell in cells)
+        traces.append(
+            go.Scatter(
+                name=NAMES[group],
+                x=periods,
+                y=[cell["pct"] if cell else None for cell in cells],
+                mode="lines+markers",
+                connectgaps=False,
+                line=dict(color=COLOURS[group], width=3, dash=dash),
+                marker=dict(size=9, symbol="circle" if group == "patient" else "square"),
+                error_y=dict(
+                    type="data",
+                    symmetric=False,
+                    array=[round(c["ci"][1] - c["pct"], 1) if c and c["ci"] else None for c in cells],
+                    arrayminus=[round(c["pct"] - c["ci"][0], 1) if c and c["ci"] else None for c in cells],
+                    color=COLOURS[group],
+                    thickness=1.2,
+                    width=4,
+                ),
+                customdata=[[c["count"], c["n"]] if c and c["pct"] is not None else [None, None] for c in cells],
+                hovertemplate=f"{NAMES[group]}, %{{x}}: %{{y}}%<br>%{{customdata[0]}} of %{{customdata[1]}}<extra></extra>",
+            )
+        )
+    by = {"month": "Month of release", "quarter": "Quarter of release", "wave": "Wave"}[trends["by"]]
+    layout = _layout(
+        f"{trends['title']} — “{trends['label']}”, by {by.split()[0].lower()}",
+        height=360,
+        bottom=70,
+        xaxis=dict(type="category", title=by, automargin=True),
+        yaxis=dict(
+            range=[0, 105],
+            tickvals=[0, 20, 40, 60, 80, 100],
+            ticktext=["0%", "20%", "40%", "60%", "80%", "100%"],
+            gridcolor="#e5e5e5",
+            title="Chose this answer",
+            automargin=True,
+        ),
+        annotations=[
+            dict(
+                text=f"Gaps: fewer than {trends['min_cell']} responses",
+                x=1,
+                y=0,
+                yshift=-52,
+                xref="paper",
+                yref="paper",
+                showarrow=False,
+                xanchor="right",
+            )
+        ]
+        if gaps
+        else [],
+    )
+    if not periods:
+        layout["annotations"] = [_empty("No released responses in this selection")]
+    return go.Figure(data=traces, layout=layout).to_plotly_json()
+
+
+BANDS = {
+    None: ("#0a4fb3", "circle", "Within the 95% limits"),
+    "95": ("#b35c00", "diamond", "Outside 95%"),
+    "99.8": ("#a3001b", "triangle-up", "Outside 99.8%"),
+}
+
+
+def funnel_figure(across: dict, group: str) -> dict:
+    """Services against the national figure for one group: a funnel plot (each
+    service's percentage by its number of respondents, inside limits that
+    narrow as services grow), so a small service is not ranked on noise.
+
+    >>> across = {"title": "Useful?", "label": "Yes", "min_cell": 5,
+    ...     "national": {"patient": {"n": 400, "count": 240, "pct": 60.0, "ci": [55.1, 64.7]}},
+    ...     "services": [{"service": "CL", "name": "Chadwick", "patient": {"n": 40, "count": 36, "pct": 90.0,
+    ...                   "ci": [77.0, 96.0], "z": 3.87, "outside": "99.8"}}],
+    ...     "limits": {"patient": [{"n": 5, "95": [17.1, 100.0], "99.8": [0.0, 100.0]},
+    ...                            {"n": 40, "95": [44.8, 75.2], "99.8": [36.1, 83.9]}]}}
+    >>> [trace["name"] for trace in funnel_figure(across, "patient")["data"]]
+    ['National 60.0%', '95% limits', '95% limits', '99.8% limits', '99.8% limits', 'Outside 99.8%']
+    """
+    national = across["national"].get(group)
+    limits = across["limits"].get(group, [])
+    shown = [row for row in across["services"] if row.get(group) and row[group]["pct"] is not None]
+    title = f"{NAMES[group]}: {across['title']} — “{across['label']}”, each service against the national figure"
+    if not national or national["pct"] is None or not shown:
+        note = (
+            f"Fewer than {across['min_cell']} responses"
+            if not national or national["pct"] is None
+            else "No service has enough responses to show"
+        )
+        return go.Figure(layout=_layout(title, height=300, annotations=[_empty(note)])).to_plotly_json()
+    sizes = [point["n"] for point in limits]
+    traces = [
+        go.Scatter(
+            name=f"National {national['pct']}%",
+            x=[sizes[0], sizes[-1]] if sizes else [],
+            y=[national["pct"]] * 2 if sizes else [],
+            mode="lines",
+            line=dict(color="#1a1a1a", width=2),
+            hoverinfo="skip",
+        )
+    ]
+    for band, dash in (("95", "dash"), ("99.8", "dot")):
+        for side in (0, 1):
+            traces.append(
+                go.Scatter(
+                    name=f"{band}% limits",
+                    x=sizes,
+                    y=[point[band][side] for point in limits],
+                    mode="lines",
+                    line=dict(color="#6b6b6b", width=1.5, dash=dash),
+                    showlegend=side == 0,
+                    legendgroup=band,
+                    hoverinfo="skip",
+                )
+            )
+    for band, (colour, symbol, name) in BANDS.items():
+        rows = [row for row in shown if row[group]["outside"] == band]
+        if not rows:
+            continue
+        traces.append(
+            go.Scatter(
+                name=name,
+                x=[row[group]["n"] for row in rows],
+                y=[row[group]["pct"] for row in rows],
+                # Codes beside the services outside the limits only: inside them,
+                # several small services share a point and their labels would pile up.
+                mode="markers+text" if band else "markers",
+                text=[row["service"] for row in rows] if band else None,
+                textposition="middle right",
+                marker=dict(color=colour, symbol=symbol, size=11, line=dict(color="#ffffff", width=1)),
+                customdata=[[row["name"], row[group]["count"], row[group]["ci"][0], row[group]["ci"][1]] for row in rows],
+                hovertemplate="%{customdata[0]}: %{y}% (%{customdata[1]} of %{x})<br>95% CI %{customdata[2]}–%{customdata[3]}%<extra></extra>",
+            )
+        )
+    layout = _layout(
+        title,
+        height=460,
+        xaxis=dict(title="Respondents in the service", gridcolor="#e5e5e5", rangemode="tozero", automargin=True),
+        yaxis=dict(
+            range=[0, 105],
+            tickvals=[0, 20, 40, 60, 80, 100],
+            ticktext=["0%", "20%", "40%", "60%", "80%", "100%"],
+            gridcolor="#e5e5e5",
+            title="Chose this answer",
+            automargin=True,
+        ),
+    )
+    return go.Figure(data=traces, layout=layout).to_plotly_json()
+
+
 def all_figures(data: dict) -> list[dict]:
     """Every chart of the dashboard, in the report's order: [{id, section, title, figure}]."""
     figures = []
@@ -296,6 +516,7 @@ def all_figures(data: dict) -> list[dict]:
                     "title": question["title"],
                     "figure": question_figure(question, data),
                     "question": _table(question),
+                    "code": question["code"],
                 }
             )
     for group, code in DEMOGRAPHICS:

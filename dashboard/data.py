@@ -7,15 +7,18 @@ shows the same (suppressed) numbers.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.conf import settings
 
 from surveys.codes import GROUPS
+from surveys.models import Wave
 from surveys.quotes import attribution, quote_label
 from surveys.report_2014 import report_2014, report_2014_sizes
-from surveys.selectors import every_version_loaded
+from surveys.selectors import every_version_loaded, previous_wave
 
 from .access import Access
-from .queries import released_through, selection_counts, wave_denominators
+from .queries import period_counts, released_through, selection_counts, selection_service_codes, service_counts, wave_denominators
 from .queries.quotes import approved_quotes, group_sizes
 from .release import disclosure, release_counts
 from .selection import Selection
@@ -24,8 +27,11 @@ from .stats import (
     comparative_questions,
     figures_2014,
     figures_from_counts,
+    funnel_limits,
+    funnel_position,
     response_rate,
     suppressed,
+    trend_cell,
     with_comparison,
 )
 
@@ -105,6 +111,140 @@ def _released(selection: Selection, access: Access) -> dict:
             row["rate"] = {group: response_rate(row[group], own.get(group)) for group in GROUPS}
     data["disclosure"] = disclosure(min_cell=min_cell, perturb=perturb, released_through=released_through(selection))
     return data
+
+
+TREND_PERIODS = ("month", "quarter", "wave")
+
+# The answers "At a glance" follows: "Yes" to the one-choice questions about
+# peer support itself.
+HEADLINES = (("useful", "yes"), ("user_led", "yes"), ("restrictions", "yes"), ("more_user_led", "yes"))
+
+
+def glance_data(selection: Selection, access: Access) -> dict | None:
+    """The headline answers of the selection beside the nation, the previous
+    wave and 2014: each column is dashboard_data with that comparison, so it
+    holds only released figures the user may open on their own."""
+    comparisons = []
+    if not selection.national:
+        comparisons.append(("national", None, "Beside the nation"))
+    if selection.wave:
+        previous = previous_wave(Wave.objects.get(pk=selection.wave_id))
+        if previous is not None:
+            comparisons.append((f"wave:{previous.code}", previous.pk, f"Since {previous.name}"))
+    comparisons.append(("2014", None, "Since 2014"))
+    columns = []
+    base = None
+    for compare, wave_id, label in comparisons:
+        data = dashboard_data(replace(selection, compare=compare, compare_wave_id=wave_id), access)
+        base = data
+        columns.append((label, {(q["code"], o["code"]): o for q in data["questions"] for o in q["options"]}))
+    titles = {q["code"]: q["title"] for q in base["questions"]}
+    rows = []
+    for question, option in HEADLINES:
+        if question not in titles:
+            continue
+        first = columns[0][1].get((question, option))
+        if first is None:
+            continue
+        rows.append(
+            {
+                "title": titles[question],
+                "label": first["label"],
+                "groups": {
+                    group: {
+                        "cell": first[group],
+                        "changes": [(col.get((question, option)) or {}).get("change", {}).get(group) for _, col in columns],
+                    }
+                    for group in GROUPS
+                },
+            }
+        )
+    return {"columns": [label for label, _ in columns], "rows": rows, "min_cell": base["min_cell"]}
+
+
+def trends_data(selection: Selection, *, question: QuestionMeta, option: str, by: str) -> dict:
+    """trends.json: one option of one question per period, each period's figures
+    released as any selection's are (whole batches, perturbed, suppressed)."""
+    min_cell, perturb = settings.PEERSURVEY_MIN_CELL, settings.PEERSURVEY_PERTURB
+    per_period, waves = period_counts(selection, question.code, by)
+    order = [code for code in waves.values() if code in per_period] if by == "wave" else sorted(per_period)
+    partitions = {question.code: tuple(code for code, _ in question.options)} if question.section == "about_you" else {}
+    series = []
+    for period in order:
+        released = release_counts(per_period[period], min_cell=min_cell, about=None, partitions=partitions, perturb=perturb)
+        figures = figures_from_counts(released, [question], min_cell=min_cell)
+        row = next(row for row in figures["questions"][0]["options"] if row["code"] == option)
+        series.append({"period": period, **{group: trend_cell(row[group], figures["groups"][group]) for group in GROUPS}})
+    return {
+        "question": question.code,
+        "option": option,
+        "title": question.title,
+        "label": dict(question.options)[option],
+        "by": by,
+        "min_cell": min_cell,
+        "selection": selection.as_dict(),
+        "series": series,
+        "disclosure": disclosure(min_cell=min_cell, perturb=perturb, released_through=released_through(selection)),
+    }
+
+
+def services_data(selection: Selection, access: Access, *, question: QuestionMeta, option: str) -> dict:
+    """Every service of the selection against the national figure (same dates
+    and wave) for one answer: each service's figures are what data.json shows
+    for that service alone, the national one what it shows nationally."""
+    min_cell, perturb = settings.PEERSURVEY_MIN_CELL, settings.PEERSURVEY_PERTURB
+    partitions = {question.code: tuple(code for code, _ in question.options)} if question.section == "about_you" else {}
+    national = _released(replace(selection, services=(), security="", specialism="", compare=""), access)
+    national_row = next(
+        (row for q in national["questions"] if q["code"] == question.code for row in q["options"] if row["code"] == option), {}
+    )
+    national_cells = {group: trend_cell(national_row.get(group), national["groups"][group]) for group in GROUPS}
+    per_service = service_counts(selection, question.code)
+    names = dict(access.services)
+    rows = []
+    for code in selection_service_codes(selection):
+        if not access.may_see_service(code):
+            continue
+        cells: dict = {group: None for group in GROUPS}
+        if code in per_service:
+            released = release_counts(per_service[code], min_cell=min_cell, about=None, partitions=partitions, perturb=perturb)
+            figures = figures_from_counts(released, [question], min_cell=min_cell)
+            row = next(row for row in figures["questions"][0]["options"] if row["code"] == option)
+            cells = {group: trend_cell(row[group], figures["groups"][group]) for group in GROUPS}
+        else:
+            cells = {
+                group: None
+                if option not in question.asked.get(group, ())
+                else {"n": None, "count": None, "pct": None, "ci": None}
+                for group in GROUPS
+            }
+        for group, cell in cells.items():
+            mine, nation = cell, national_cells[group]
+            if mine is not None:
+                placed = mine["pct"] is not None and nation and nation["pct"] is not None
+                mine["z"], mine["outside"] = funnel_position(mine["count"], mine["n"], nation["pct"]) if placed else (None, None)
+        rows.append({"service": code, "name": names.get(code, code), **cells})
+    return {
+        "question": question.code,
+        "option": option,
+        "title": question.title,
+        "label": dict(question.options)[option],
+        "min_cell": min_cell,
+        "selection": selection.as_dict(),
+        "national": national_cells,
+        "services": rows,
+        "limits": {
+            group: funnel_limits(
+                national_cells[group]["pct"],
+                max((row[group]["n"] or 0 for row in rows if row[group]), default=0),
+                min_cell,
+            )
+            if national_cells[group] and national_cells[group]["pct"] is not None
+            else []
+            for group in GROUPS
+        },
+        "disclosure": national["disclosure"],
+    }
 
 
 def _rate(n: int | None, answered_in: set[str], denominators: dict[str, dict[str, int | None]], group: str) -> float | None:

@@ -134,6 +134,35 @@ class FilterForm(forms.Form):
         return {back.get(name, name): [str(e) for e in errors] for name, errors in self.errors.items()}
 
 
+class TrendForm(forms.Form):
+    """trends.json's own parameters (the dashboard's filters come in a FilterForm)."""
+
+    question = forms.ChoiceField(label="Question")
+    option = forms.CharField(required=False, label="Answer", max_length=64)
+    by = forms.ChoiceField(
+        required=False, label="By", choices=[("month", "Month"), ("quarter", "Quarter"), ("wave", "Wave")], initial="month"
+    )
+
+    def __init__(self, data, *, questions):
+        super().__init__(data)
+        self.questions = {question.code: question for question in questions}
+        self.fields["question"].choices = [(question.code, question.title) for question in questions]
+
+    def clean(self):
+        cleaned = super().clean()
+        question = self.questions.get(cleaned.get("question") or "")
+        if question is None:
+            return cleaned
+        codes = [code for code, _ in question.options]
+        option = cleaned.get("option") or codes[0]
+        if option not in codes:
+            self.add_error("option", f"{option!r} is not an answer to {question.code}: one of {', '.join(codes)}.")
+        cleaned["option"] = option
+        cleaned["question"] = question
+        cleaned["by"] = cleaned.get("by") or "month"
+        return cleaned
+
+
 class QuoteFilter(forms.Form):
     question = forms.ChoiceField(required=False)
     service = forms.ChoiceField(required=False)

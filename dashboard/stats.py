@@ -16,6 +16,7 @@ from scipy.stats import fisher_exact
 from surveys.codes import GROUPS
 
 Z_95 = 1.959963984540054
+Z_998 = 3.090232306167813  # the funnel plot's outer limits (99.8%)
 ALPHA = 0.05
 
 
@@ -424,7 +425,7 @@ def figures_2014(published: dict, sizes: dict[str, int]) -> dict:
 
     >>> figures = figures_2014({"useful": {"patient": {"yes": 65.0}, "staff": {}}}, {"patient": 213, "staff": 54})
     >>> figures["questions"][0]["options"][0]["patient"]
-    {'count': 138, 'pct': 65.0, 'ci': (58.4, 71.0)}
+    {'count': 138, 'pct': 65.0, 'ci': (58.2, 70.9)}
     """
     questions = []
     for code, groups in published.items():
@@ -441,6 +442,21 @@ def figures_2014(published: dict, sizes: dict[str, int]) -> dict:
     return {"groups": {group: {"n": size, "suppressed": False} for group, size in sizes.items()}, "questions": questions}
 
 
+def trend_cell(cell: dict | None, group: dict) -> dict | None:
+    """One group's point of a trend: {n, count, pct, ci}, all null when too few
+    to show; None when the group is not asked the option.
+
+    >>> trend_cell({"count": 12, "pct": 40.0, "ci": (24.6, 57.7)}, {"n": 30, "suppressed": False})
+    {'n': 30, 'count': 12, 'pct': 40.0, 'ci': (24.6, 57.7)}
+    >>> trend_cell({"count": None, "pct": None, "ci": None}, {"n": None, "suppressed": True})
+    {'n': None, 'count': None, 'pct': None, 'ci': None}
+    """
+    if cell is None:
+        return None
+    n = None if cell["count"] is None else cell.get("base", group["n"])
+    return {"n": n, "count": cell["count"], "pct": cell["pct"], "ci": cell["ci"]}
+
+
 def response_rate(n: int | None, denominator: int | None) -> float | None:
     """Released respondents as a percentage of the people there, one decimal.
 
@@ -450,3 +466,52 @@ def response_rate(n: int | None, denominator: int | None) -> float | None:
     if n is None or not denominator:
         return None
     return round(100 * n / denominator, 1)
+
+
+# --- services against the national figure ------------------------------------
+
+
+def funnel_position(count: int, base: int, national_pct: float) -> tuple[float | None, str | None]:
+    """How far a service's proportion is from the national one, in standard
+    errors at the service's size, and the funnel band it falls outside of.
+
+    >>> funnel_position(36, 40, 60.0)
+    (3.87, '99.8')
+    >>> funnel_position(27, 40, 60.0)
+    (0.97, None)
+    """
+    p0 = national_pct / 100
+    if base <= 0 or p0 <= 0 or p0 >= 1:
+        return None, None
+    z = (count / base - p0) / math.sqrt(p0 * (1 - p0) / base)
+    band = "99.8" if abs(z) > Z_998 else "95" if abs(z) > Z_95 else None
+    return round(z, 2), band
+
+
+def funnel_limits(national_pct: float, largest: int, smallest: int = 5, points: int = 60) -> list[dict]:
+    """The funnel's control limits around the national percentage, from the
+    smallest group shown to the largest: where a service's figure would fall by
+    chance alone 95% and 99.8% of the time.
+
+    >>> limits = funnel_limits(50.0, 100)
+    >>> limits[-1]
+    {'n': 100, '95': [40.2, 59.8], '99.8': [34.5, 65.5]}
+    """
+    p0 = national_pct / 100
+    if largest < smallest:
+        return []
+    step = max(1, (largest - smallest) // points)
+    sizes = sorted({*range(smallest, largest + 1, step), largest})
+    limits = []
+    for n in sizes:
+        spread = math.sqrt(p0 * (1 - p0) / n)
+        limits.append(
+            {
+                "n": n,
+                **{
+                    band: [round(100 * max(0.0, p0 - z * spread), 1), round(100 * min(1.0, p0 + z * spread), 1)]
+                    for band, z in (("95", Z_95), ("99.8", Z_998))
+                },
+            }
+        )
+    return limits

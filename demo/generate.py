@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import tomllib
 import uuid
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -128,12 +129,96 @@ def demo_answers(
             if chosen:
                 answers[question.code] = chosen
             continue
+        # An option the report gives no figure for (version 2's "Not sure") is chosen now and then.
+        default = 100 / len(question.options) if not published else 8
         weights = DEMOGRAPHICS.get(group, {}).get(question.code) or {
-            option.code: published.get(option.code, 100 / len(question.options)) for option in question.options
+            option.code: published.get(option.code, default) for option in question.options
         }
         codes = [option.code for option in question.options if option.code in weights]
         answers[question.code] = rng.choices(codes, [weights[code] for code in codes])[0]
     return answers
+
+
+@dataclass(frozen=True)
+class DemoWave:
+    code: str
+    name: str
+    opens: date
+    closes: date
+    paper: bool  # the 2014 round, on paper with the first questionnaires
+    scale: dict[str, float]  # responses per service, as a share of the 2014 round's
+    shift: float  # points added to the answers that grew since 2014
+
+    def days(self, today: date) -> int:
+        """How many days of the round have passed: answers are dated within them."""
+        return max(0, (min(self.closes, today) - self.opens).days)
+
+
+# The service whose patients answer well below the rest in the live rounds, so the
+# funnel plot has something to find (demo only).
+OUTLIER = "SAN"
+
+
+def demo_waves(today: date) -> list[DemoWave]:
+    """Three rounds: the 2014 consultation, a round a year ago, and one open now.
+
+    >>> [(w.code, w.opens.isoformat(), w.closes.isoformat()) for w in demo_waves(date(2026, 11, 30))]
+    [('2014', '2014-01-06', '2014-05-30'), ('2025', '2025-09-01', '2025-11-30'), ('2026', '2026-09-01', '2026-12-31')]
+    """
+    current_opens = (today - timedelta(days=90)).replace(day=1)
+    current_closes = _month_end(today + timedelta(days=31))
+    previous_opens = current_opens.replace(year=current_opens.year - 1)
+    previous_closes = previous_opens + timedelta(days=90)
+    return [
+        DemoWave("2014", "2014 consultation", date(2014, 1, 6), date(2014, 5, 30), True, {"patient": 1.0, "staff": 1.0}, 0),
+        DemoWave(
+            f"{previous_opens.year}",
+            f"Round of {previous_opens:%B %Y}",
+            previous_opens,
+            _month_end(previous_closes),
+            False,
+            {"patient": 1.0, "staff": 3.0},
+            5,
+        ),
+        DemoWave(
+            f"{current_opens.year}",
+            f"Round of {current_opens:%B %Y}",
+            current_opens,
+            current_closes,
+            False,
+            {"patient": 0.8, "staff": 2.4},
+            10,
+        ),
+    ]
+
+
+def _month_end(day: date) -> date:
+    following = (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def wave_figures(figures: Figures, shift: float, *, outlier: bool = False) -> Figures:
+    """The 2014 figures moved by a round's change: more people see a role for peer
+    support (every answer but "no" and "none" up by `shift` points), and the
+    outlier service's patients much less sure it is useful.
+
+    >>> moved = wave_figures({"useful": {"patient": {"yes": 65.0, "no": 8.0}, "staff": {}}}, 10)
+    >>> moved["useful"]["patient"]
+    {'yes': 75.0, 'no': 8.0}
+    >>> wave_figures({"useful": {"patient": {"yes": 65.0}, "staff": {}}}, 10, outlier=True)["useful"]["patient"]["yes"]
+    40.0
+    """
+    moved: Figures = {}
+    for question, groups in figures.items():
+        moved[question] = {}
+        for group, values in groups.items():
+            moved[question][group] = {
+                option: value if option in ("no", "none", "not_sure") else min(95.0, value + shift)
+                for option, value in values.items()
+            }
+            if outlier and group == "patient" and "yes" in moved[question][group]:
+                moved[question][group]["yes"] = max(5.0, moved[question][group]["yes"] - 35)
+    return moved
 
 
 def demo_client_id(rng: random.Random) -> uuid.UUID:

@@ -6,6 +6,14 @@ responses); `responses` selects released responses for the row export;
 """
 
 from .responses import released_responses, released_through
-from .tallies import selection_counts, wave_denominators
+from .tallies import period_counts, selection_counts, selection_service_codes, service_counts, wave_denominators
 
-__all__ = ["released_responses", "released_through", "selection_counts", "wave_denominators"]
+__all__ = [
+    "period_counts",
+    "released_responses",
+    "released_through",
+    "selection_counts",
+    "selection_service_codes",
+    "service_counts",
+    "wave_denominators",
+]

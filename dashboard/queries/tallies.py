@@ -15,7 +15,7 @@ from datetime import date
 from django.db.models import Case, DateField, F, IntegerField, Q, QuerySet, Subquery, Sum, Value, When
 
 from surveys.codes import Kind
-from surveys.models import Denominator, Option, Period, Tally, TallyKind
+from surveys.models import Denominator, Option, Period, Service, Tally, TallyKind, Wave
 from surveys.selectors import catalogue
 from surveys.tallies import EVERYONE, next_month
 
@@ -129,6 +129,89 @@ def selection_counts(selection: Selection, access: Access) -> tuple[Counts, dict
     if not names.knows(*_ids(rows)):  # a questionnaire version loaded since this process began
         names = catalogue(refresh=True)
     return _counts_from_tallies(rows, names, access, per_unit=about is not None)
+
+
+def _question_rows(selection: Selection, question: str, *fields: str) -> tuple[list[dict], object]:
+    """One question's tally sums (and every group's size) by `fields`, among
+    everyone, months of release only: one statement however many responses."""
+    names = catalogue()
+    question_ids = [pk for pk, (_, code, _) in names.questions.items() if code == question]
+    option_ids = [pk for pk, (_, code, _) in names.options.items() if code == question]
+    rows = list(
+        selected_tallies(selection)
+        .filter(
+            Q(kind=TallyKind.RESPONSES)
+            | Q(kind=TallyKind.ANSWERED, ref__in=question_ids)
+            | Q(kind=TallyKind.CHOSE, ref__in=option_ids),
+            among=EVERYONE,
+            period=Period.MONTH,
+        )
+        .values(*fields, "kind", "ref")
+        .annotate(total=Sum("n"), keys=Sum("k"))
+    )
+    if not names.knows(*_ids(rows)):
+        names = catalogue(refresh=True)
+    return rows, names
+
+
+def _grouped(rows: list[dict], names, key) -> dict[str, Counts]:
+    """Counts per group of rows, `key(row)` naming the group (None: left out)."""
+    grouped: dict[str, _Tally] = {}
+    for row in rows:
+        name = key(row)
+        if name is None:
+            continue
+        tally = grouped.setdefault(name, _Tally())
+        kind, ref, total, keys = row["kind"], row["ref"], row["total"], row["keys"] or 0
+        if kind == TallyKind.RESPONSES:
+            tally.n[names.groups[ref]] += total
+            tally.versions[ref] += total
+        elif kind == TallyKind.ANSWERED:
+            group, code, _ = names.questions[ref]
+            tally.answered[(group, code)] += total
+            tally.answered_keys[(group, code)] += keys
+        else:
+            tally.options[names.options[ref]] += total
+            tally.option_keys[names.options[ref]] += keys
+    return {name: tally.counts(names) for name, tally in grouped.items()}
+
+
+def period_counts(selection: Selection, question: str, by: str) -> tuple[dict[str, Counts], dict[int, str]]:
+    """A question's counts per period of release: "2027-03" (month), "2027-Q1"
+    (quarter) or a wave's code. Months of release only (pooled remainders have
+    no month a service may show): a period is whole release batches, as every
+    window is. Returns the counts by period, and the waves' codes by id, oldest first.
+    """
+    rows, names = _question_rows(selection, question, "start", "wave")
+    waves = dict(Wave.objects.order_by("opens", "code").values_list("pk", "code")) if by == "wave" else {}
+
+    def period(row: dict) -> str | None:
+        if by == "wave":
+            return waves.get(row["wave"])  # None: answers given outside any wave
+        if by == "quarter":
+            return f"{row['start'].year}-Q{(row['start'].month - 1) // 3 + 1}"
+        return row["start"].strftime("%Y-%m")
+
+    return _grouped(rows, names, period), waves
+
+
+def selection_service_codes(selection: Selection) -> list[str]:
+    """The codes of the selection's services (by code, security level and specialism)."""
+    services = Service.objects.all()
+    if selection.services:
+        services = services.filter(code__in=selection.services)
+    if selection.security:
+        services = services.filter(security=selection.security)
+    if selection.specialism:
+        services = services.filter(specialisms__specialism=selection.specialism)
+    return list(services.order_by("code").values_list("code", flat=True).distinct())
+
+
+def service_counts(selection: Selection, question: str) -> dict[str, Counts]:
+    """A question's counts per service of the selection: the same tallies as
+    data.json for that service alone, so the same released figures."""
+    rows, names = _question_rows(selection, question, "service__code")
+    return _grouped(rows, names, lambda row: row["service__code"])
 
 
 def _ids(rows: list[dict]) -> tuple[set[int], set[int], set[int]]:

@@ -8,23 +8,27 @@ data is `@audited`, refusals included.
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from audit.log import audit_safe, audited
 from audit.models import AuditAction
+from surveys.models import Wave
+from surveys.selectors import wave_open_on
 
 from .. import charts, exports
 from ..access import Access, access_for
-from ..data import about_options, dashboard_data
-from ..forms import FilterForm
+from ..data import about_options, dashboard_data, glance_data, questions, services_data, trends_data
+from ..forms import FilterForm, TrendForm
 from ..selection import Selection, selection_for
 
 
@@ -93,9 +97,25 @@ def figure_view(action: AuditAction, *, bad_filter=_page_with_errors, json_refus
     return decorate
 
 
+def default_view(access: Access) -> str | None:
+    """A service lead's first view: their services in the current wave, beside the nation."""
+    if access.every_service or not access.own_codes:
+        return None
+    current = (
+        wave_open_on(timezone.localdate()) or Wave.objects.filter(opens__lte=timezone.localdate()).order_by("-opens").first()
+    )
+    query = {"service": sorted(access.own_codes), "compare": "national"}
+    if current is not None:
+        query["wave"] = current.code
+    return "?" + urlencode(query, doseq=True)
+
+
 @figure_view(AuditAction.DASHBOARD_VIEW)
 def index(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
+    if not request.GET and (default := default_view(access)):
+        return redirect(reverse("dashboard:index") + default)
     data = dashboard_data(selection, access)
+    glance = glance_data(selection, access) if selection.wave or not selection.national else None
     return render(
         request,
         "dashboard/index.html",
@@ -104,6 +124,10 @@ def index(request: HttpRequest, access: Access, form: FilterForm, selection: Sel
             "access": access,
             "data": data,
             "figures": charts.all_figures(data),
+            "glance": glance,
+            # Trends run across waves and dates; services compared, within them.
+            "trend_query": _without(request, "wave", "compare", "from", "to", *selection.about),
+            "services_query": _without(request, "compare", "service", *selection.about),
             "plotly_config": charts.CONFIG,
             "refresh_seconds": settings.PEERSURVEY_REFRESH_SECONDS,
             "query": request.GET.urlencode(),
@@ -165,3 +189,127 @@ def export_responses(request: HttpRequest, access: Access, form: FilterForm, sel
         return _json_error(400, {code: ["The response export is not filtered by about-you answers."] for code in selection.about})
     rows = exports.response_rows(selection, min_cell=settings.PEERSURVEY_MIN_CELL)
     return exports.csv_response(rows, "peer-support-responses.csv")
+
+
+SLICED_TREND = "Trends are shown for everyone: an about-you answer is shown for all dates and waves together."
+
+
+def _trend_form(request: HttpRequest, selection: Selection) -> tuple[TrendForm, dict[str, list[str]]]:
+    form = TrendForm(request.GET, questions=questions())
+    errors = {} if form.is_valid() else {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+    for code in selection.about:
+        # A slice per month or wave would be a slice in a window (docs/disclosure.md).
+        errors[code] = [SLICED_TREND]
+    return form, errors
+
+
+@figure_view(AuditAction.TRENDS, bad_filter=_json_errors, json_refusals=True)
+def trends_json(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> JsonResponse:
+    trend, errors = _trend_form(request, selection)
+    if errors:
+        return _json_error(400, errors)
+    return JsonResponse(trends_data(selection, **_trend_args(trend)))
+
+
+def _trend_args(trend: TrendForm) -> dict:
+    return {key: trend.cleaned_data[key] for key in ("question", "option", "by")}
+
+
+@figure_view(AuditAction.TRENDS)
+def trends(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
+    """A trend chart per question: the page a question's "Trend" link opens."""
+    metas = [question for question in questions() if question.section != "about_you"]
+    query = request.GET.copy()
+    query.setdefault("question", metas[0].code if metas else "")
+    trend = TrendForm(query, questions=metas)
+    context = {"form": form, "access": access, "trend_form": trend, "query": _filters_only(request)}
+    status = 200
+    if not trend.is_valid() or selection.about:
+        status = 400
+        context["problem"] = SLICED_TREND if selection.about else "Choose a question and an answer from the lists."
+    else:
+        question = trend.cleaned_data["question"]
+        data = trends_data(selection, **_trend_args(trend))
+        context.update(
+            trends=data,
+            figure=charts.trend_figure(data),
+            plotly_config=charts.CONFIG,
+            chosen=question,
+            answers=question.options,
+        )
+    return render(request, "dashboard/trends.html", context, status=status)
+
+
+def _without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+def _filters_only(request: HttpRequest) -> str:
+    """The dashboard's filters of this request, without a page's own parameters."""
+    query = request.GET.copy()
+    for own in ("question", "option", "by"):
+        query.pop(own, None)
+    return query.urlencode()
+
+
+SLICED_SERVICES = "Services are compared for everyone: clear the about-you answer."
+
+
+def _across(request: HttpRequest, access: Access, selection: Selection):
+    """The question and answer asked for, checked; refuses service leads (403)."""
+    if not access.every_service:
+        raise PermissionDenied("Comparing every service is for partnership leads; you see your services beside the nation.")
+    metas = [question for question in questions() if question.section != "about_you"]
+    query = request.GET.copy()
+    query.setdefault("question", "useful" if any(q.code == "useful" for q in metas) else (metas[0].code if metas else ""))
+    form = TrendForm(query, questions=metas)
+    errors = {} if form.is_valid() else {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+    for code in selection.about:
+        errors[code] = [SLICED_SERVICES]
+    return form, errors
+
+
+@figure_view(AuditAction.ACROSS_SERVICES, bad_filter=_json_errors, json_refusals=True)
+def services_json(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> JsonResponse:
+    try:
+        chosen, errors = _across(request, access, selection)
+    except PermissionDenied as denied:
+        return _json_error(403, {"access": [str(denied)]})
+    if errors:
+        return _json_error(400, errors)
+    return JsonResponse(
+        services_data(selection, access, question=chosen.cleaned_data["question"], option=chosen.cleaned_data["option"])
+    )
+
+
+@figure_view(AuditAction.ACROSS_SERVICES)
+def across_services(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
+    """Every service against the national figure: funnel plots and the services furthest from it."""
+    chosen, errors = _across(request, access, selection)
+    group = request.GET.get("group", "patient")
+    context = {"form": form, "access": access, "trend_form": chosen, "query": _filters_only(request)}
+    if errors or group not in ("patient", "staff"):
+        context["problem"] = SLICED_SERVICES if selection.about else "Choose a question, an answer and a group from the lists."
+        return render(request, "dashboard/services.html", context, status=400)
+    question = chosen.cleaned_data["question"]
+    across = services_data(selection, access, question=question, option=chosen.cleaned_data["option"])
+    ranked = sorted(
+        (row for row in across["services"] if row[group] and row[group]["z"] is not None),
+        key=lambda row: (-abs(row[group]["z"]), row["service"]),
+    )
+    hidden = [row for row in across["services"] if row[group] is not None and row[group]["pct"] is None]
+    context.update(
+        across=across,
+        group=group,
+        chosen=question,
+        answers=question.options,
+        figure=charts.funnel_figure(across, group),
+        plotly_config=charts.CONFIG,
+        ranked=[{**row, "cell": row[group]} for row in ranked],
+        hidden=hidden,
+        national=across["national"][group],
+    )
+    return render(request, "dashboard/services.html", context)

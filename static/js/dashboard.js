@@ -5,11 +5,10 @@
   "use strict";
 
   var summary = document.getElementById("summary");
-  if (!summary || !window.Plotly) { return; }
-  var config = JSON.parse(document.getElementById("plotly-config").textContent);
+  var configElement = document.getElementById("plotly-config");
+  if (!configElement || !window.Plotly) { return; }
+  var config = JSON.parse(configElement.textContent);
   var toggle2014 = document.getElementById("toggle-2014");
-  var refreshMs = Math.max(5, Number(summary.dataset.refresh) || 30) * 1000;
-  var url = summary.dataset.chartsUrl;
   var shown = {};
   var figures = {};
 
@@ -42,6 +41,11 @@
   if (toggle2014) {
     toggle2014.addEventListener("change", function () { Object.keys(figures).forEach(draw); });
   }
+
+  // Pages without the live summary (trends, services compared) are drawn once.
+  if (!summary) { return; }
+  var refreshMs = Math.max(5, Number(summary.dataset.refresh) || 30) * 1000;
+  var url = summary.dataset.chartsUrl;
 
   function setText(name, text) {
     var element = summary.querySelector("[data-stat='" + name + "']");

@@ -14,14 +14,23 @@ from django.utils import timezone
 
 from dashboard.models import Role
 from dashboard.services import lead_upsert
-from demo.generate import DEMO_DIR, demo_answers, demo_client_id, demo_date, load_texts
+from demo.generate import (
+    DEMO_DIR,
+    OUTLIER,
+    demo_answers,
+    demo_client_id,
+    demo_date,
+    demo_waves,
+    load_texts,
+    wave_figures,
+)
 from surveys.codes import GROUPS, JOB_TITLE, Channel, Group
-from surveys.models import CollectionLink, Questionnaire, TextAnswer
+from surveys.models import CollectionLink, Questionnaire, TextAnswer, Wave
 from surveys.quotes import attribution, quote_label, quote_review
 from surveys.releases import releases_close
 from surveys.report_2014 import report_2014
 from surveys.selectors import latest_questionnaire, loaded_questionnaire
-from surveys.services import link_create, response_submit, service_upsert
+from surveys.services import denominator_set, link_create, response_submit, service_upsert, wave_upsert
 from surveys.validation import Submission, clean_answers
 
 DEMO_USERNAME = "lead"
@@ -50,6 +59,10 @@ class Command(BaseCommand):
         figures, texts = report_2014(), load_texts()
         rng = random.Random(options["seed"])
         today = timezone.localdate()
+        waves = demo_waves(today)
+        with transaction.atomic():
+            for wave in waves:
+                wave_upsert(code=wave.code, name=wave.name, opens=wave.opens, closes=wave.closes)
         stored = replayed = 0
         for row in services:
             with transaction.atomic():
@@ -64,24 +77,33 @@ class Command(BaseCommand):
                 _link(service, questionnaires[Group.PATIENT], kiosk=True, label="Ward tablet")
                 _link(service, questionnaires[Group.STAFF], kiosk=False, label="Staff link")
                 counts = {Group.PATIENT: row["patient_responses_2014"], Group.STAFF: row["staff_responses_demo"]}
-                for group, count in counts.items():
-                    questionnaire = round_2014[group]
-                    definition = loaded_questionnaire(questionnaire.pk).definition
-                    for _ in range(round(count * options["scale"])):
-                        answers = clean_answers(definition, demo_answers(definition, figures, texts, rng))
-                        result = response_submit(
-                            service=service,
-                            questionnaire=questionnaire,
-                            submission=Submission(client_id=demo_client_id(rng), answers=answers),
-                            channel=Channel.PAPER,
-                            submitted_on=demo_date(rng, today),
-                        )
-                        replayed += result.duplicate
-                        stored += not result.duplicate
-        self.stdout.write(f"Demo: {len(services)} services, {stored} responses stored, {replayed} already there.")
-        # The 2014 round is over: what is left in small services joins the national pool.
+                for wave in waves:
+                    # 2014 on paper with the first questionnaires; later rounds on tablets and the web.
+                    for group, count in counts.items():
+                        questionnaire = round_2014[group] if wave.paper else questionnaires[group]
+                        definition = loaded_questionnaire(questionnaire.pk).definition
+                        shaped = wave_figures(figures, wave.shift, outlier=row["code"] == OUTLIER and not wave.paper)
+                        channel = Channel.PAPER if wave.paper else (Channel.TABLET if group == Group.PATIENT else Channel.WEB)
+                        for _ in range(round(count * wave.scale[group] * options["scale"])):
+                            answers = clean_answers(definition, demo_answers(definition, shaped, texts, rng))
+                            result = response_submit(
+                                service=service,
+                                questionnaire=questionnaire,
+                                submission=Submission(client_id=demo_client_id(rng), answers=answers),
+                                channel=channel,
+                                submitted_on=demo_date(rng, min(wave.closes, today), days=wave.days(today)),
+                            )
+                            replayed += result.duplicate
+                            stored += not result.duplicate
+                self._denominators(service, counts, waves, options["scale"])
+        self.stdout.write(
+            f"Demo: {len(services)} services, {len(waves)} waves ({', '.join(w.code for w in waves)}), "
+            f"{stored} responses stored, {replayed} already there."
+        )
+        # The rounds that are over: what is left in small services joins each round's national pool.
         with transaction.atomic():
-            closed = releases_close()
+            over = {wave.pk for wave in Wave.objects.filter(code__in=[w.code for w in waves], closes__lt=today)}
+            closed = releases_close(wave_ids=over)
         self.stdout.write(
             f"Round closed: {closed['pooled']} answers from services with fewer than {settings.PEERSURVEY_MIN_CELL} "
             f"waiting count in the national figures only; {closed['waiting']} still wait."
@@ -91,6 +113,21 @@ class Command(BaseCommand):
         self._demo_reviews()
         if options["base_url"]:
             self._print_links(options["base_url"].rstrip("/"), services[0]["code"])
+
+    def _denominators(self, service, counts: dict[str, int], waves, scale: float) -> None:
+        """How many patients and staff each service had in the live rounds: about
+        three in five patients answer and nearly one in two staff (2014 has none)."""
+        for wave in waves:
+            if wave.paper:
+                continue
+            row = Wave.objects.get(code=wave.code)
+            patients, staff = (round(counts[group] * wave.scale[group] * scale) for group in (Group.PATIENT, Group.STAFF))
+            denominator_set(
+                wave=row,
+                service=service,
+                patients=max(patients, round(patients / 0.6)) if patients else 4,
+                staff=max(staff, round(staff / 0.45)) if staff else 25,
+            )
 
     def _print_links(self, base: str, code: str) -> None:
         links = CollectionLink.objects.filter(service__code=code, revoked_on__isnull=True).select_related("service")

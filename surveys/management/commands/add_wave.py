@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 from django.conf import settings
@@ -8,6 +9,9 @@ from surveys.services import WriteRefused, wave_upsert
 
 def iso_day(text: str) -> date:
     """A YYYY-MM-DD argument, or a clear error."""
+    # fromisoformat alone also reads 20270301 and 2027-W09-1 (Python 3.11+).
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, flags=re.ASCII):
+        raise CommandError(f"{text!r} is not a date in the form YYYY-MM-DD.")
     try:
         day = date.fromisoformat(text)
     except ValueError as exc:
