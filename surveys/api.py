@@ -47,16 +47,29 @@ def submit_response(request: HttpRequest, token: str) -> JsonResponse:
         return reply
 
 
+def _closed(request: HttpRequest, link) -> JsonResponse:
+    """Past the wave's close and grace: 410, unless this is the replay of an answer
+    stored in time whose reply was lost (the tablet must not report it deleted)."""
+    try:
+        payload = json.loads(request.body) if len(request.body) <= settings.DATA_UPLOAD_MAX_MEMORY_SIZE else None
+        submission = clean_submission(loaded_questionnaire(link.questionnaire_id).definition, payload)
+    except (RequestDataTooBig, UnicodeDecodeError, ValueError, RecursionError, SubmissionInvalid):
+        submission = None
+    stored = link.responses.filter(client_id=submission.client_id).first() if submission else None
+    if stored is not None and stored.digest == submission.digest:
+        return JsonResponse({"id": str(stored.id), "duplicate": True}, status=200)
+    # Queued tablets had the grace period to send; answers now would join a round already reported.
+    return _error(
+        410, {"token": [f"This survey round ({link.wave.name}) closed on {link.wave.closes:%Y-%m-%d}; it takes no more answers."]}
+    )
+
+
 def _submit(request: HttpRequest, token: str) -> JsonResponse:
     link = active_link(token)
     if link is None:
         return _error(404, {"token": ["This survey link is unknown or no longer in use."]})
     if link.is_closed(timezone.localdate()):
-        # Queued tablets had the grace period to send; answers now would join a round already reported.
-        return _error(
-            410,
-            {"token": [f"This survey round ({link.wave.name}) closed on {link.wave.closes:%Y-%m-%d}; it takes no more answers."]},
-        )
+        return _closed(request, link)
     allowed, retry_after = rate_limit_take(link)
     if not allowed:
         reply = _error(429, {"link": ["Too many submissions from this link just now; try again shortly."]})

@@ -222,7 +222,13 @@ def trends(request: HttpRequest, access: Access, form: FilterForm, selection: Se
     query = request.GET.copy()
     query.setdefault("question", metas[0].code if metas else "")
     trend = TrendForm(query, questions=metas)
-    context = {"form": form, "access": access, "trend_form": trend, "query": _filters_only(request)}
+    context = {
+        "form": form,
+        "access": access,
+        "trend_form": trend,
+        "query": _without(request, "question", "option", "by"),
+        "trend_query": _without(request, "question", "option", "by"),
+    }
     status = 200
     if not trend.is_valid() or selection.about:
         status = 400
@@ -244,14 +250,6 @@ def _without(request: HttpRequest, *names: str) -> str:
     query = request.GET.copy()
     for name in names:
         query.pop(name, None)
-    return query.urlencode()
-
-
-def _filters_only(request: HttpRequest) -> str:
-    """The dashboard's filters of this request, without a page's own parameters."""
-    query = request.GET.copy()
-    for own in ("question", "option", "by"):
-        query.pop(own, None)
     return query.urlencode()
 
 
@@ -290,7 +288,13 @@ def across_services(request: HttpRequest, access: Access, form: FilterForm, sele
     """Every service against the national figure: funnel plots and the services furthest from it."""
     chosen, errors = _across(request, access, selection)
     group = request.GET.get("group", "patient")
-    context = {"form": form, "access": access, "trend_form": chosen, "query": _filters_only(request)}
+    context = {
+        "form": form,
+        "access": access,
+        "trend_form": chosen,
+        "query": _without(request, "question", "option", "by", "group"),
+        "trend_query": _without(request, "question", "option", "by", "group", "wave", "compare"),
+    }
     if errors or group not in ("patient", "staff"):
         context["problem"] = SLICED_SERVICES if selection.about else "Choose a question, an answer and a group from the lists."
         return render(request, "dashboard/services.html", context, status=400)

@@ -81,6 +81,8 @@
             window.localStorage.setItem(CLOSED_KEY, String(closed + 1));
           } else if (status === 201 || status === 200) {
             entries.splice(index, 1);
+            // Answers are going through again (a new round's link): the old notice has been seen.
+            window.localStorage.removeItem(CLOSED_KEY);
           } else if (status === 429 || status >= 500) {
             throw new Error("busy: " + status);
           } else {

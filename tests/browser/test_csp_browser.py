@@ -57,7 +57,16 @@ def test_patient_staff_and_dashboard_flows_break_no_policy(open_page, live_serve
     page.locator("#toggle-2014").check()
     page.locator("#q-useful").hover()
     seen += violations(page, console)
-    for path in ("/dashboard/report/", "/dashboard/quotes/", "/dashboard/quotes/review/", "/dashboard/paper/", "/admin/"):
+    for path in (
+        "/dashboard/report/",
+        "/dashboard/trends/?by=wave",
+        "/dashboard/services/",
+        "/dashboard/?compare=2014",
+        "/dashboard/quotes/",
+        "/dashboard/quotes/review/",
+        "/dashboard/paper/",
+        "/admin/",
+    ):
         page.goto(live_server.url + path)
         page.wait_for_load_state("load")
         page.wait_for_timeout(500)

@@ -1,12 +1,13 @@
 import io
 import random
+import re
 
 from django.core.management import call_command
 from django.db.models import Count
 
 from demo.generate import demo_answers, load_texts
 from surveys.definitions import QUESTIONNAIRE_DIR, load_file
-from surveys.models import Response, Service
+from surveys.models import Denominator, Response, Service
 from surveys.report_2014 import report_2014
 from surveys.validation import clean_answers
 
@@ -24,27 +25,40 @@ def test_demo_loads_the_report_services_and_is_safe_to_repeat(db):
     out = io.StringIO()
     call_command("demo", "--base-url", "http://127.0.0.1:8000", stdout=out)
     text = out.getvalue()
-    assert "267 responses stored" in text
+    stored = int(re.search(r"(\d+) responses stored", text).group(1))
+    assert "3 waves (2014, " in text
     assert "Patient survey (ward tablet): http://127.0.0.1:8000/c/" in text
     assert "Staff survey:" in text and "log in as lead" in text
     assert Service.objects.count() == 29
-    by_group = dict(Response.objects.values_list("questionnaire__code").annotate(n=Count("id")))
+    # The 2014 round is the report's: 213 patients and 54 staff, on paper, on the first questionnaires.
+    round_2014 = Response.objects.filter(wave__code="2014")
+    by_group = dict(round_2014.values_list("questionnaire__code").annotate(n=Count("id")))
     assert by_group == {"patient": 213, "staff": 54}
-    assert Service.objects.get(code="CC").responses.filter(questionnaire__code="patient").count() == 17
+    assert set(round_2014.values_list("channel", "questionnaire__version")) == {("paper", 1)}
+    assert Service.objects.get(code="CC").responses.filter(wave__code="2014", questionnaire__code="patient").count() == 17
+    # Two live rounds on the newest questionnaires, through tablets and the web, every
+    # response in a wave, and denominators for the live rounds only.
+    live = Response.objects.exclude(wave__code="2014")
+    assert len(set(live.values_list("wave__code", flat=True))) == 2
+    assert set(live.values_list("channel", "questionnaire__version")) == {("tablet", 2), ("web", 2)}
+    assert not Response.objects.filter(wave__isnull=True).exists()
+    assert Denominator.objects.filter(wave__code="2014").count() == 0
+    assert Denominator.objects.exclude(wave__code="2014").count() == 2 * 29
+    assert stored == Response.objects.count()
 
     again = io.StringIO()
     call_command("demo", stdout=again)
-    assert "0 responses stored, 267 already there" in again.getvalue()
-    assert Response.objects.count() == 267
+    assert f"0 responses stored, {stored} already there" in again.getvalue()
+    assert Response.objects.count() == stored
 
 
 def test_the_2014_round_shows_whole_nationally_and_every_count_within_two(national_client, settings):
     """The 2014 round (267 respondents) counts in full nationally once the demo has closed
     it, small services included; perturbation moves no count by more than 2."""
     call_command("demo", "--no-user", stdout=io.StringIO())
-    released = national_client.get("/dashboard/data.json").json()
+    released = national_client.get("/dashboard/data.json?wave=2014").json()
     settings.PEERSURVEY_PERTURB = False
-    exact = national_client.get("/dashboard/data.json").json()
+    exact = national_client.get("/dashboard/data.json?wave=2014").json()
     assert released["groups"]["patient"] == {"n": 213, "suppressed": False, "services": 29, "rate": None}
     assert released["groups"]["staff"] == {"n": 54, "suppressed": False, "services": 24, "rate": None}
     assert released["disclosure"]["perturbed"] is True and exact["disclosure"]["perturbed"] is False

@@ -290,6 +290,24 @@ def test_page_and_api_answer_410_the_day_after_grace_and_store_nothing(client, a
     assert Response.objects.count() == 0
 
 
+def test_an_answer_stored_in_time_and_sent_again_after_the_close_is_still_a_replay(api, chadwick):
+    """A tablet whose reply was lost retries after the grace period: the answer was
+    stored, so it hears 200 (and keeps its count right), not 410 "deleted"."""
+    wave = make_wave("2026", -60, -10)
+    kiosk = link_create(service=chadwick, group="patient", kiosk=True, wave=wave)
+    payload = api_body({"useful": "yes"})
+    stored = api.submit(kiosk, payload)
+    assert stored.status_code == 201
+    Wave.objects.filter(pk=wave.pk).update(closes=day(-GRACE - 1))
+    again = api.submit(kiosk, payload)
+    assert (again.status_code, again.json()) == (200, {"id": stored.json()["id"], "duplicate": True})
+    # The same id with other answers, or a new one, is refused as closed; nothing new is stored.
+    assert api.submit(kiosk, {**payload, "answers": {"useful": "no"}}).status_code == 410
+    assert api.submit(kiosk, api_body({"useful": "no"})).status_code == 410
+    assert api.submit(kiosk, "not even json").status_code == 410
+    assert Response.objects.count() == 1
+
+
 def test_the_grace_period_is_the_setting(client, api, chadwick, settings):
     settings.PEERSURVEY_WAVE_GRACE_DAYS = 0
     wave = make_wave("2026", -30, 0)
