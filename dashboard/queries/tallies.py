@@ -67,7 +67,7 @@ def wave_denominators(selection: Selection) -> dict[str, dict[str, int | None]]:
     rows = Denominator.objects.filter(service_filter(selection), wave_id=selection.wave_id)
     return {
         code: {"patient": patients, "staff": staff}
-        for code, patients, staff in rows.values_list("service__code", "patients", "staff").distinct()
+        for code, patients, staff in rows.order_by().values_list("service__code", "patients", "staff")
     }
 
 
