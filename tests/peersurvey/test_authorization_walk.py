@@ -36,9 +36,11 @@ from tests.factories import answer, service
 # of 60 or more are never a clock or calendar number, these two are no layout number
 # of the pages (64, a chart margin and an age band, was; so is 95, as in "95% CI"), and
 # neither is the count of any national figure a service lead may see (every national
-# count adds CL's and M's, and a count of people choosing an answer moves by at most 2).
+# count adds CL's and M's, and a count of people choosing an answer moves by at most 2),
+# nor a count of the 2014 report's series (its percentages of 213 and 54: 85 is one),
+# nor an axis range (110).
 # Multiples of 5, so that all of SAN's answers are released (in batches of 5) and shown.
-SAN_PATIENTS = 85
+SAN_PATIENTS = 155
 SAN_STAFF = 115
 MARKER = "Quokka lantern 7319"  # in every free-text answer SAN gives
 AUTH_ROUTE_NAMES = {
@@ -71,16 +73,31 @@ class Variant:
     public_status: int | None = None
     # A redirect (not to login) counts as the partnership lead's success.
     redirects: bool = False
+    # The service lead is sent on to their own first view (a redirect within the dashboard).
+    lead_redirect: bool = False
 
 
-FILTERS_NAMING_SAN = ("?service=SAN", "?service=CL&service=SAN", "?security=medium", "?specialism=adolescent")
+FILTERS_NAMING_SAN = (
+    "?service=SAN",
+    "?service=CL&service=SAN",
+    "?security=medium",
+    "?specialism=adolescent",
+    "?service=SAN&compare=national",
+)
 
 
-def figure_variants():
-    return [Variant(query=q, shows_san=q == "?service=SAN") for q in FILTERS_NAMING_SAN] + [
-        # The service lead's own and national views: allowed, and must still not leak.
-        Variant(query="", names_san=False),
-        Variant(query="?service=CL", names_san=False),
+def figure_variants(extra: str = "", *, first_view: bool = False):
+    """Filters naming SAN, then the service lead's own and national views (allowed, and
+    must still not leak); `extra` is a page's own parameters (a question to trend)."""
+
+    def query(filters: str) -> str:
+        return "?" + "&".join(part for part in (filters.lstrip("?"), extra) if part) if filters or extra else ""
+
+    return [Variant(query=query(q), shows_san=q.startswith("?service=SAN")) for q in FILTERS_NAMING_SAN] + [
+        Variant(query=query(""), names_san=False, lead_redirect=first_view),
+        Variant(query=query("?service=CL"), names_san=False),
+        Variant(query=query("?service=CL&compare=national"), names_san=False),
+        Variant(query=query("?compare=2014"), names_san=False),
     ]
 
 
@@ -127,8 +144,14 @@ ROUTES: dict[str, dict] = {
         ],
     },
     # --- dashboard ---------------------------------------------------------
-    "dashboard/": {"variants": figure_variants()},
+    # A service lead's bare /dashboard/ goes on to their services beside the nation.
+    "dashboard/": {"variants": figure_variants(first_view=True)},
     "dashboard/data.json": {"variants": figure_variants()},
+    "dashboard/trends.json": {"variants": figure_variants("question=useful&by=month")},
+    "dashboard/trends/": {"variants": figure_variants("question=useful")},
+    # Every service against the nation is for partnership leads only.
+    "dashboard/services.json": {"variants": figure_variants("question=useful"), "partnership_only": True},
+    "dashboard/services/": {"variants": figure_variants("question=useful"), "partnership_only": True},
     "dashboard/charts.json": {"variants": figure_variants()},
     "dashboard/report/": {"variants": figure_variants()},
     "dashboard/export/aggregate.csv": {"variants": figure_variants()},
@@ -321,6 +344,8 @@ def check(route, spec, role, variant, reply, body) -> list[str]:
     elif role == "service_lead":
         if spec.get("partnership_only"):
             allowed = {403}
+        elif variant.lead_redirect:
+            allowed = {302} if location.startswith("/dashboard/?") else set()
         else:
             allowed = {403, 404} if variant.names_san else {200}
         if status not in allowed:
