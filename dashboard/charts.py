@@ -169,12 +169,12 @@ def question_figure(question: dict, data: dict) -> dict:
     if significant:
         note = "; ".join(filter(None, [note, "★ significant patient–staff difference"]))
     if compare:
-        note = "; ".join(
-            filter(None, [note, f"numbers: change in points against {compare['label'].removeprefix('The ')}, * significant"])
-        )
+        # Short lines: a narrow screen would cut one long line at the left.
+        against = compare["label"].removeprefix("The ")
+        note = "<br>".join(filter(None, [note, f"on bars: change in points vs {against}", "* significant"]))
     layout = _layout(
         question["title"],
-        bottom=64,
+        bottom=64 + 18 * note.count("<br>"),
         height=max(260, 150 + (96 if compare else 58) * len(options)),
         barmode="group",
         xaxis=dict(

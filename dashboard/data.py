@@ -117,7 +117,12 @@ TREND_PERIODS = ("month", "quarter", "wave")
 
 # The answers "At a glance" follows: "Yes" to the one-choice questions about
 # peer support itself.
-HEADLINES = (("useful", "yes"), ("user_led", "yes"), ("restrictions", "yes"), ("more_user_led", "yes"))
+HEADLINES = (
+    ("useful", "yes", "Peer support can be useful"),
+    ("user_led", "yes", "User-led peer support happens here"),
+    ("restrictions", "yes", "Restrictions on support between patients"),
+    ("more_user_led", "yes", "User-led peer support could happen more"),
+)
 
 
 def glance_data(selection: Selection, access: Access) -> dict | None:
@@ -140,7 +145,7 @@ def glance_data(selection: Selection, access: Access) -> dict | None:
         columns.append((label, {(q["code"], o["code"]): o for q in data["questions"] for o in q["options"]}))
     titles = {q["code"]: q["title"] for q in base["questions"]}
     rows = []
-    for question, option in HEADLINES:
+    for question, option, short in HEADLINES:
         if question not in titles:
             continue
         first = columns[0][1].get((question, option))
@@ -149,6 +154,7 @@ def glance_data(selection: Selection, access: Access) -> dict | None:
         rows.append(
             {
                 "title": titles[question],
+                "short": short,
                 "label": first["label"],
                 "groups": {
                     group: {

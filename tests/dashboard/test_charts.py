@@ -49,7 +49,8 @@ def test_beside_a_comparison_each_bar_says_its_change_and_a_significant_one_is_s
     patients = figure["data"][0]
     assert list(patients["text"]) == ["−42.0*", "−33.1*", "+15.3*"]  # No, Sometimes, Yes (drawn bottom up)
     assert "2014" not in " ".join(names)  # the switchable 2014 series gives way to the comparison
-    assert "change in points against national picture" in figure["layout"]["annotations"][0]["text"]
+    assert "change in points vs national picture" in figure["layout"]["annotations"][0]["text"]
+    assert all(len(line) <= 50 for line in figure["layout"]["annotations"][0]["text"].split("<br>"))  # fits a phone
 
 
 def test_a_suppressed_group_draws_no_bars_and_says_why():
