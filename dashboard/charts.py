@@ -348,7 +348,8 @@ def trend_figure(trends: dict) -> dict:
     >>> figure["layout"]["annotations"][0]["text"]
     'Gaps: fewer than 5 responses'
     """
-    periods = [point["period"] for point in trends["series"]]
+    periods = [point.get("label", point["period"]) for point in trends["series"]]
+    split = trends.get("split")
     traces, gaps = [], False
     for group, dash in (("patient", "solid"), ("staff", "dash")):
         cells = [point[group] for point in trends["series"]]
@@ -360,10 +361,11 @@ def trend_figure(trends: dict) -> dict:
                 name=NAMES[group],
                 x=periods,
                 y=[cell["pct"] if cell else None for cell in cells],
-                mode="lines+markers",
+                # A split's answers are not a sequence: points, not a line.
+                mode="markers" if split else "lines+markers",
                 connectgaps=False,
                 line=dict(color=COLOURS[group], width=3, dash=dash),
-                marker=dict(size=9, symbol="circle" if group == "patient" else "square"),
+                marker=dict(size=11 if split else 9, symbol="circle" if group == "patient" else "square"),
                 error_y=dict(
                     type="data",
                     symmetric=False,
@@ -377,9 +379,9 @@ def trend_figure(trends: dict) -> dict:
                 hovertemplate=f"{NAMES[group]}, %{{x}}: %{{y}}%<br>%{{customdata[0]}} of %{{customdata[1]}}<extra></extra>",
             )
         )
-    by = {"month": "Month of release", "quarter": "Quarter of release", "wave": "Wave"}[trends["by"]]
+    by = split or {"month": "Month of release", "quarter": "Quarter of release", "wave": "Wave"}[trends["by"]]
     layout = _layout(
-        f"{trends['title']} — “{trends['label']}”, by {by.split()[0].lower()}",
+        f"{trends['title']} — “{trends['label']}”, by {by.split()[0].lower() if not split else split.lower()}",
         height=360,
         bottom=70,
         xaxis=dict(type="category", title=by, automargin=True),

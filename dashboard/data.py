@@ -11,7 +11,7 @@ from dataclasses import replace
 
 from django.conf import settings
 
-from surveys.codes import GROUPS
+from surveys.codes import ABOUT_GROUPS, GROUPS, slice_codes
 from surveys.models import Wave
 from surveys.quotes import attribution, quote_label
 from surveys.report_2014 import report_2014, report_2014_sizes
@@ -50,12 +50,19 @@ def questions() -> list[QuestionMeta]:
     return comparative_questions(all_definitions())
 
 
-def about_options() -> dict[str, list[tuple[str, str]]]:
-    """Choices for the about-you filters, from the questionnaires themselves."""
-    options: dict[str, list[tuple[str, str]]] = {}
+def about_options() -> dict[str, list]:
+    """Choices for the about-you filters, from the questionnaires themselves, and
+    the grouped answers (surveys.codes.ABOUT_GROUPS) after them."""
+    options: dict[str, list] = {}
     for question in questions():
         if question.section == "about_you":
             options[question.code] = list(question.options)
+            groups = ABOUT_GROUPS.get(question.code, {})
+            if groups:
+                options[question.code] = [
+                    ("Answers", list(question.options)),
+                    ("Grouped", [(name, label) for name, (label, _, _) in groups.items()]),
+                ]
     return options
 
 
@@ -187,6 +194,50 @@ def trends_data(selection: Selection, *, question: QuestionMeta, option: str, by
         "title": question.title,
         "label": dict(question.options)[option],
         "by": by,
+        "min_cell": min_cell,
+        "selection": selection.as_dict(),
+        "series": series,
+        "disclosure": disclosure(min_cell=min_cell, perturb=perturb, released_through=released_through(selection)),
+    }
+
+
+SPLIT_TITLES = {
+    "time_in_secure": "Time in secure services",
+    "time_in_service": "Time in this service",
+    "ethnicity": "Ethnicity",
+    "gender": "Gender",
+    "age_band": "Age",
+}
+
+
+def split_data(selection: Selection, access: Access, *, question: QuestionMeta, option: str, by: str) -> dict:
+    """trends.json split by an about-you question instead of time: one point per
+    answer of it (or per group of answers, where it has groups: under and over
+    five years, white British or not). Each point is exactly what data.json
+    shows with that about-you filter, so a split releases nothing a filter does
+    not: slices are for all dates and waves, and counted only where safe."""
+    min_cell, perturb = settings.PEERSURVEY_MIN_CELL, settings.PEERSURVEY_PERTURB
+    about = next(meta for meta in questions() if meta.code == by)
+    groups = ABOUT_GROUPS.get(by, {})
+    options = tuple(code for code, _ in about.options)
+    parts = [(name, label, slice_codes(by, name, options)) for name, (label, _, _) in groups.items()] or [
+        (code, label, (code,)) for code, label in about.options if code != "prefer_not"
+    ]
+    series = []
+    for value, label, codes in parts:
+        sliced = replace(selection, about={by: value}, slice_codes=codes, compare="", compare_wave_id=None)
+        data = _released(sliced, access)
+        row = next(row for q in data["questions"] if q["code"] == question.code for row in q["options"] if row["code"] == option)
+        series.append(
+            {"period": value, "label": label, **{group: trend_cell(row[group], data["groups"][group]) for group in GROUPS}}
+        )
+    return {
+        "question": question.code,
+        "option": option,
+        "title": question.title,
+        "label": dict(question.options)[option],
+        "by": by,
+        "split": SPLIT_TITLES[by],
         "min_cell": min_cell,
         "selection": selection.as_dict(),
         "series": series,

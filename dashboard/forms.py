@@ -140,7 +140,22 @@ class TrendForm(forms.Form):
     question = forms.ChoiceField(label="Question")
     option = forms.CharField(required=False, label="Answer", max_length=64)
     by = forms.ChoiceField(
-        required=False, label="By", choices=[("month", "Month"), ("quarter", "Quarter"), ("wave", "Wave")], initial="month"
+        required=False,
+        label="By",
+        choices=[
+            ("Over time", [("month", "Month"), ("quarter", "Quarter"), ("wave", "Wave")]),
+            (
+                "Split by (all dates and waves)",
+                [
+                    ("time_in_secure", "Time in secure services"),
+                    ("time_in_service", "Time in this service"),
+                    ("ethnicity", "Ethnicity (white British or not)"),
+                    ("gender", "Gender"),
+                    ("age_band", "Age"),
+                ],
+            ),
+        ],
+        initial="month",
     )
 
     def __init__(self, data, *, questions):

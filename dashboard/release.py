@@ -161,7 +161,7 @@ def release_counts(
     )
 
 
-def safe_units(counts: Counts, *, option: str, min_cell: int) -> Counts:
+def safe_units(counts: Counts, *, option: str | tuple[str, ...], min_cell: int) -> Counts:
     """A slice's counts from the units (services, the national pool) where the
     slice is safe on its own: a service's slice beside that service's whole
     could otherwise be had by subtracting service sets ("CL and CC, women"
@@ -217,7 +217,7 @@ def safe_units(counts: Counts, *, option: str, min_cell: int) -> Counts:
     )
 
 
-def _slice_safe(sizes: dict[str, int], option: str, min_cell: int, *, may_be_empty: bool = False) -> bool:
+def _slice_safe(sizes: dict[str, int], option: str | tuple[str, ...], min_cell: int, *, may_be_empty: bool = False) -> bool:
     """Whether one slice may count beside its whole (`sizes`: slice -> people, "" the whole).
 
     Checked for all the unit's respondents, and again within each questionnaire
@@ -229,11 +229,21 @@ def _slice_safe(sizes: dict[str, int], option: str, min_cell: int, *, may_be_emp
     False
     >>> _slice_safe({"": 5, "female": 0}, "female", 5, may_be_empty=True)
     True
+
+    A group of answers (white British: English, Welsh, Scottish) is one slice:
+
+    >>> _slice_safe({"": 20, "white_english": 9, "white_welsh": 2, "black_african": 9}, ("white_english", "white_welsh"), 5)
+    True
     """
-    shown = {code: size for code, size in sizes.items() if code}
-    if may_be_empty and not shown.get(option):
+    chosen = (option,) if isinstance(option, str) else tuple(option)
+    shown = {code: size for code, size in sizes.items() if code and code not in chosen}
+    shown[CHOSEN] = sum(sizes.get(code, 0) for code in chosen)
+    if may_be_empty and not shown[CHOSEN]:
         return True
-    return option in complement_safe(shown, sizes.get("", 0), min_cell)
+    return CHOSEN in complement_safe(shown, sizes.get("", 0), min_cell)
+
+
+CHOSEN = "\0chosen"  # the filtered answers, merged: no option code is like it
 
 
 def disclosure(*, min_cell: int, perturb: bool, released_through) -> dict:

@@ -12,8 +12,8 @@ from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 
-from surveys.codes import ABOUT_FILTERS
-from surveys.models import Wave
+from surveys.codes import ABOUT_FILTERS, ABOUT_GROUPS, slice_codes
+from surveys.models import Option, Wave
 from surveys.tallies import month_start, next_month
 
 from .access import Access
@@ -32,6 +32,8 @@ class Selection:
     # What the figures are shown beside: "national", "2014" or "wave:CODE" ("" nothing).
     compare: str = ""
     compare_wave_id: int | None = None
+    # The option codes the about-you filter stands for: its own, or a group's (surveys.codes.ABOUT_GROUPS).
+    slice_codes: tuple[str, ...] = ()
 
     def as_dict(self) -> dict:
         """The selection as data.json echoes it (and the audit log will record it)."""
@@ -61,7 +63,7 @@ class Selection:
         or in another wave; None for the 2014 report (published figures) or nothing.
 
         >>> Selection(services=("CL",), wave="2027", wave_id=3, compare="national").compared()
-        Selection(services=(), security='', specialism='', date_from=None, date_to=None, about={}, wave='2027', wave_id=3, compare='', compare_wave_id=None)
+        Selection(services=(), security='', specialism='', date_from=None, date_to=None, about={}, wave='2027', wave_id=3, compare='', compare_wave_id=None, slice_codes=())
         >>> Selection(services=("CL",), wave="2027", wave_id=3, compare="wave:2026", compare_wave_id=2).compared().wave
         '2026'
         """
@@ -75,9 +77,18 @@ class Selection:
         return None
 
     @property
-    def slice(self) -> tuple[str, str] | None:
-        """The about-you filter, (question, option), if any (one at most)."""
-        return next(iter(self.about.items()), None)
+    def slice(self) -> tuple[str, tuple[str, ...]] | None:
+        """The about-you filter as (question, option codes), if any (one at most).
+
+        >>> Selection(about={"gender": "female"}).slice
+        ('gender', ('female',))
+        >>> Selection(about={"ethnicity": "white_british"}, slice_codes=("white_english", "white_welsh")).slice
+        ('ethnicity', ('white_english', 'white_welsh'))
+        """
+        question, value = next(iter(self.about.items()), (None, None))
+        if question is None:
+            return None
+        return question, self.slice_codes or (value,)
 
     def describe(self) -> str:
         """'service: CL, M; security: low' — for people, e.g. the printed report."""
@@ -98,6 +109,12 @@ def selection_for(data: dict, access: Access) -> Selection:
     if not access.may_slice_nationally and not services and (data.get("security") or data.get("specialism")):
         raise PermissionDenied("Service leads can filter by security level or specialism within their own services only.")
     waves = dict(Wave.objects.values_list("code", "pk")) if data.get("wave") or data.get("compare") else {}
+    about = {code: data[code] for code in ABOUT_FILTERS if data.get(code)}
+    codes: tuple[str, ...] = ()
+    for question, value in about.items():
+        if value in ABOUT_GROUPS.get(question, {}):
+            options = tuple(dict.fromkeys(Option.objects.filter(question__code=question).values_list("code", flat=True)))
+            codes = slice_codes(question, value, options)
     compare = data.get("compare") or ""
     return Selection(
         wave=data.get("wave") or "",
@@ -110,7 +127,8 @@ def selection_for(data: dict, access: Access) -> Selection:
         # Whole months of release: two windows a day apart are the same window.
         date_from=month_start(data["date_from"]) if data.get("date_from") else None,
         date_to=month_end(data["date_to"]) if data.get("date_to") else None,
-        about={code: data[code] for code in ABOUT_FILTERS if data.get(code)},
+        about=about,
+        slice_codes=codes,
     )
 
 

@@ -59,6 +59,48 @@ class Specialism(models.TextChoices):
 # filters and the slices are this one list.
 ABOUT_FILTERS: tuple[str, ...] = ("gender", "age_band", "ethnicity", "time_in_service", "time_in_secure")
 
+# Grouped about-you answers a lead may filter by as one (the report's research
+# questions: does ethnicity, or time in secure services, make a difference?),
+# where single answers are often too few to show: name -> (label, codes, every_but).
+# With `every_but`, the group is every answer of the question except those codes.
+# Names never equal an option code.
+ABOUT_GROUPS: dict[str, dict[str, tuple[str, tuple[str, ...], bool]]] = {
+    "ethnicity": {
+        "white_british": ("White British (English, Welsh, Scottish)", ("white_english", "white_welsh", "white_scottish"), False),
+        "not_white_british": (
+            "Any other ethnicity",
+            ("white_english", "white_welsh", "white_scottish", "prefer_not"),
+            True,
+        ),
+    },
+    "time_in_secure": {
+        "secure_under_5y": ("Under 5 years in secure services", ("lt_1y", "1_4y"), False),
+        "secure_5y_plus": ("5 years or more in secure services", ("5_9y", "10y_plus"), False),
+    },
+    "time_in_service": {
+        "service_under_5y": ("Under 5 years in this service", ("lt_1y", "1_4y"), False),
+        "service_5y_plus": ("5 years or more in this service", ("5_9y", "10y_plus"), False),
+    },
+}
+
+
+def slice_codes(question: str, value: str, options: tuple[str, ...]) -> tuple[str, ...]:
+    """The option codes an about-you filter value stands for: itself, or a group's.
+
+    >>> slice_codes("ethnicity", "white_british", ())
+    ('white_english', 'white_welsh', 'white_scottish')
+    >>> slice_codes("ethnicity", "not_white_british", ("white_english", "black_african", "prefer_not", "other"))
+    ('black_african', 'other')
+    >>> slice_codes("gender", "female", ("male", "female"))
+    ('female',)
+    """
+    group = ABOUT_GROUPS.get(question, {}).get(value)
+    if group is None:
+        return (value,)
+    _, codes, every_but = group
+    return tuple(code for code in options if code not in codes) if every_but else codes
+
+
 # A free-text answer that describes the person, not a view: used only inside a
 # staff quote's attribution, never shown as a quote.
 JOB_TITLE = "job_title"

@@ -85,8 +85,8 @@ def selection_counts(selection: Selection, access: Access) -> tuple[Counts, dict
     if about is None:
         mine = tallies.filter(among=EVERYONE)
     else:
-        question, option = about
-        chosen = Option.objects.filter(question__code=question, code=option).values("pk")
+        question, codes = about
+        chosen = Option.objects.filter(question__code=question, code__in=codes).values("pk")
         mine = tallies.filter(among__in=Subquery(chosen))
     not_a_size = Value(-1, output_field=IntegerField())
     blank_day = Value(None, output_field=DateField())

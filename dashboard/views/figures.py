@@ -27,7 +27,7 @@ from surveys.selectors import wave_open_on
 
 from .. import charts, exports
 from ..access import Access, access_for
-from ..data import about_options, dashboard_data, glance_data, questions, services_data, trends_data
+from ..data import about_options, dashboard_data, glance_data, questions, services_data, split_data, trends_data
 from ..forms import FilterForm, TrendForm
 from ..selection import Selection, selection_for
 
@@ -200,6 +200,12 @@ def _trend_form(request: HttpRequest, selection: Selection) -> tuple[TrendForm, 
     for code in selection.about:
         # A slice per month or wave would be a slice in a window (docs/disclosure.md).
         errors[code] = [SLICED_TREND]
+    if (
+        not errors
+        and form.cleaned_data["by"] not in TIME_PERIODS
+        and (selection.wave or selection.date_from or selection.date_to)
+    ):
+        errors["by"] = [SPLIT_IN_WINDOW]
     return form, errors
 
 
@@ -208,11 +214,18 @@ def trends_json(request: HttpRequest, access: Access, form: FilterForm, selectio
     trend, errors = _trend_form(request, selection)
     if errors:
         return _json_error(400, errors)
-    return JsonResponse(trends_data(selection, **_trend_args(trend)))
+    return JsonResponse(_trend(selection, access, trend))
 
 
-def _trend_args(trend: TrendForm) -> dict:
-    return {key: trend.cleaned_data[key] for key in ("question", "option", "by")}
+def _trend(selection: Selection, access: Access, trend: TrendForm) -> dict:
+    args = {key: trend.cleaned_data[key] for key in ("question", "option", "by")}
+    if args["by"] in TIME_PERIODS:
+        return trends_data(selection, **args)
+    return split_data(selection, access, **args)
+
+
+TIME_PERIODS = ("month", "quarter", "wave")
+SPLIT_IN_WINDOW = "A split by an about-you answer is shown for all dates and waves: clear the dates and choose All waves."
 
 
 @figure_view(AuditAction.TRENDS)
@@ -230,12 +243,23 @@ def trends(request: HttpRequest, access: Access, form: FilterForm, selection: Se
         "trend_query": _without(request, "question", "option", "by"),
     }
     status = 200
-    if not trend.is_valid() or selection.about:
+    split_in_window = (
+        trend.is_valid()
+        and trend.cleaned_data["by"] not in TIME_PERIODS
+        and (selection.wave or selection.date_from or selection.date_to)
+    )
+    if not trend.is_valid() or selection.about or split_in_window:
         status = 400
-        context["problem"] = SLICED_TREND if selection.about else "Choose a question and an answer from the lists."
+        context["problem"] = (
+            SLICED_TREND
+            if selection.about
+            else SPLIT_IN_WINDOW
+            if split_in_window
+            else "Choose a question and an answer from the lists."
+        )
     else:
         question = trend.cleaned_data["question"]
-        data = trends_data(selection, **_trend_args(trend))
+        data = _trend(selection, access, trend)
         context.update(
             trends=data,
             figure=charts.trend_figure(data),
