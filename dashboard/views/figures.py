@@ -194,27 +194,18 @@ def export_responses(request: HttpRequest, access: Access, form: FilterForm, sel
 SLICED_TREND = "Trends are shown for everyone: an about-you answer is shown for all dates and waves together."
 
 
-def _trend_form(request: HttpRequest, selection: Selection) -> tuple[TrendForm, dict[str, list[str]]]:
-    form = TrendForm(request.GET, questions=questions())
+def _trend_request(query, selection: Selection, metas) -> tuple[TrendForm, dict[str, list[str]]]:
+    """trends.json's own parameters, checked against the selection: a trend or a
+    split is of everyone (no about-you filter), and a split is for all dates and waves."""
+    form = TrendForm(query, questions=metas)
     errors = {} if form.is_valid() else {name: [str(e) for e in errs] for name, errs in form.errors.items()}
     for code in selection.about:
         # A slice per month or wave would be a slice in a window (docs/disclosure.md).
         errors[code] = [SLICED_TREND]
-    if (
-        not errors
-        and form.cleaned_data["by"] not in TIME_PERIODS
-        and (selection.wave or selection.date_from or selection.date_to)
-    ):
+    windowed = selection.wave or selection.date_from or selection.date_to
+    if not errors and form.cleaned_data["by"] not in TIME_PERIODS and windowed:
         errors["by"] = [SPLIT_IN_WINDOW]
     return form, errors
-
-
-@figure_view(AuditAction.TRENDS, bad_filter=_json_errors, json_refusals=True)
-def trends_json(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> JsonResponse:
-    trend, errors = _trend_form(request, selection)
-    if errors:
-        return _json_error(400, errors)
-    return JsonResponse(_trend(selection, access, trend))
 
 
 def _trend(selection: Selection, access: Access, trend: TrendForm) -> dict:
@@ -228,46 +219,36 @@ TIME_PERIODS = ("month", "quarter", "wave")
 SPLIT_IN_WINDOW = "A split by an about-you answer is shown for all dates and waves: clear the dates and choose All waves."
 
 
+@figure_view(AuditAction.TRENDS, bad_filter=_json_errors, json_refusals=True)
+def trends_json(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> JsonResponse:
+    trend, errors = _trend_request(request.GET, selection, questions())
+    if errors:
+        return _json_error(400, errors)
+    return JsonResponse(_trend(selection, access, trend))
+
+
 @figure_view(AuditAction.TRENDS)
 def trends(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
-    """A trend chart per question: the page a question's "Trend" link opens."""
+    """A trend chart per question (or a split): the page a question's "Trend" link opens."""
     metas = [question for question in questions() if question.section != "about_you"]
     query = request.GET.copy()
     query.setdefault("question", metas[0].code if metas else "")
-    trend = TrendForm(query, questions=metas)
-    context = {
-        "form": form,
-        "access": access,
-        "trend_form": trend,
-        "query": _without(request, "question", "option", "by"),
-        "trend_query": _without(request, "question", "option", "by"),
-    }
-    status = 200
-    split_in_window = (
-        trend.is_valid()
-        and trend.cleaned_data["by"] not in TIME_PERIODS
-        and (selection.wave or selection.date_from or selection.date_to)
+    trend, errors = _trend_request(query, selection, metas)
+    own = _without(request, "question", "option", "by")
+    context = {"form": form, "access": access, "trend_form": trend, "query": own, "trend_query": own}
+    if errors:
+        context["problem"] = " ".join(messages[0] for messages in errors.values())
+        return render(request, "dashboard/trends.html", context, status=400)
+    data = _trend(selection, access, trend)
+    question = trend.cleaned_data["question"]
+    context.update(
+        trends=data,
+        figure=charts.trend_figure(data),
+        plotly_config=charts.CONFIG,
+        chosen=question,
+        answers=question.options,
     )
-    if not trend.is_valid() or selection.about or split_in_window:
-        status = 400
-        context["problem"] = (
-            SLICED_TREND
-            if selection.about
-            else SPLIT_IN_WINDOW
-            if split_in_window
-            else "Choose a question and an answer from the lists."
-        )
-    else:
-        question = trend.cleaned_data["question"]
-        data = _trend(selection, access, trend)
-        context.update(
-            trends=data,
-            figure=charts.trend_figure(data),
-            plotly_config=charts.CONFIG,
-            chosen=question,
-            answers=question.options,
-        )
-    return render(request, "dashboard/trends.html", context, status=status)
+    return render(request, "dashboard/trends.html", context)
 
 
 def _without(request: HttpRequest, *names: str) -> str:
