@@ -229,7 +229,12 @@ def split_data(selection: Selection, access: Access, *, question: QuestionMeta, 
         data = _released(sliced, access)
         row = next(row for q in data["questions"] if q["code"] == question.code for row in q["options"] if row["code"] == option)
         series.append(
-            {"period": value, "label": label, **{group: trend_cell(row[group], data["groups"][group]) for group in GROUPS}}
+            {
+                "period": value,
+                "label": label,
+                # A group never asked the question it is split by (staff, for time in secure services) is not in it.
+                **{group: trend_cell(row[group], data["groups"][group]) if about.asked.get(group) else None for group in GROUPS},
+            }
         )
     return {
         "question": question.code,

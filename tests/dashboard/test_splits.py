@@ -73,6 +73,7 @@ def test_a_split_shows_each_group_as_its_filter_does(national_client, patients):
     page = national_client.get("/dashboard/trends/?question=useful&by=time_in_secure&service=CL").content.decode()
     assert "5 years or more in secure services" in page and "80.0% (8 of 10" in page
     assert split["series"][0]["patient"]["n"] == 7
+    assert all(point["staff"] is None for point in split["series"])  # staff are not asked how long in secure services
 
 
 def test_a_split_without_groups_has_a_point_per_answer(national_client, patients):
