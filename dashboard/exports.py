@@ -113,8 +113,10 @@ def response_rows(selection: Selection, *, min_cell: int, chunk_size: int = 2000
     """One row per released response, k-anonymous: safe to hand to an analyst.
 
     No running number, no channel, no free text, and the month of release, not
-    a day. Rows come in blocks of one service, questionnaire version and month
-    (each at least `min_cell` rows: releases come in batches); within a block,
+    a day. Rows come in blocks of one service, questionnaire version, month and
+    wave (each at least `min_cell` rows: releases come in batches, and a batch
+    is of one wave, so a file of one wave holds whole blocks of the file of
+    all, rows and blanks alike); within a block,
     about-you answers are dropped from the end of `KEPT_ABOUT` until every
     combination of them is shared by at least `min_cell` rows. A block smaller
     than `min_cell` is left out. Streamed: one block in memory at a time.
@@ -128,8 +130,8 @@ def response_rows(selection: Selection, *, min_cell: int, chunk_size: int = 2000
         released_responses(selection)
         .annotate(released_on=Subquery(released))
         # Within a month, in the random order of ids: never the order of release days.
-        .order_by("service__code", "questionnaire__code", "questionnaire__version", TruncMonth("released_on"), "id")
-        .values_list(AS_TEXT("id"), "service__code", "questionnaire__code", "questionnaire__version", "released_on")
+        .order_by("service__code", "questionnaire__code", "questionnaire__version", TruncMonth("released_on"), "wave__code", "id")
+        .values_list(AS_TEXT("id"), "service__code", "questionnaire__code", "questionnaire__version", "released_on", "wave__code")
     )
     block: list[tuple] = []
     for chunk in _chunks(rows.iterator(chunk_size=chunk_size), chunk_size):
@@ -139,8 +141,8 @@ def response_rows(selection: Selection, *, min_cell: int, chunk_size: int = 2000
             AS_TEXT("response_id"), "option_id"
         ):
             chosen.setdefault(response_id, []).append(option_id)
-        for pk, service_code, group, version, released_on in chunk:
-            key = (service_code, group, version, released_on.strftime("%Y-%m"))
+        for pk, service_code, group, version, released_on, wave in chunk:
+            key = (service_code, group, version, released_on.strftime("%Y-%m"), wave or "")
             if block and block[0][0] != key:
                 yield from _anonymous_block(block, min_cell)
                 block = []

@@ -14,7 +14,7 @@ IMPORT_COLUMNS = ("service", "questionnaire", "version", "channel", "submitted_o
 # The response export (anonymised: no day, no running number, no channel, no
 # free text): these columns, then one per about-you question, then the 0/1
 # option columns of the other questions, named as for import.
-EXPORT_COLUMNS = ("service", "questionnaire", "version", "month")
+EXPORT_COLUMNS = ("service", "questionnaire", "version", "month", "wave")
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 

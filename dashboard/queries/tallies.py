@@ -230,9 +230,11 @@ def _counts_from_tallies(rows: list[dict], names, access: Access, *, per_unit: b
         kind, ref, total, keys = row["kind"], row["ref"], row["total"], row["keys"] or 0
         if row["code"]:  # responses per service and month (a pooled remainder: no month, no service shown)
             group = names.groups[ref]
-            services.setdefault(group, set()).add(row["code"])
             if row["per"] == Period.POOLED:
+                # Nor a count of services: one that appears only in the pool would be
+                # named as having had 1 to min_cell - 1 people answer.
                 continue
+            services.setdefault(group, set()).add(row["code"])
             by_month[(row["day"], group)] += total
             if access.every_service or row["code"] in access.own_codes:
                 by_service[(row["code"], group)] += total

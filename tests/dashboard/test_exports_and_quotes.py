@@ -80,11 +80,12 @@ def test_response_csv_one_row_per_released_response_anonymised(national_client, 
     assert reply["Content-Type"].startswith("text/csv") and "attachment" in reply["Content-Disposition"]
     header, body = rows[0], rows[1:]
     # No running number, channel, day or free text: the month of release, then the about-you answers.
-    assert header[:9] == [
+    assert header[:10] == [
         "service",
         "questionnaire",
         "version",
         "month",
+        "wave",
         "gender",
         "time_in_service",
         "time_in_secure",

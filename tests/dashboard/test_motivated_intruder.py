@@ -781,7 +781,7 @@ def test_live_isolation_one_submission_at_a_time(intruders, survey, api):
 # --- 5. linkage: the response export and quotes ------------------------------------------------
 
 KEPT_ABOUT = ("gender", "time_in_service", "time_in_secure", "age_band", "ethnicity")
-QUASI_IDENTIFIERS = ("service", "questionnaire", "version", "channel", "number")
+QUASI_IDENTIFIERS = ("service", "questionnaire", "version", "channel", "number", "wave")
 
 
 def read_csv(reply) -> tuple[list[str], list[dict]]:
