@@ -56,7 +56,9 @@
     ["patient", "staff"].forEach(function (group) {
       var g = groups[group];
       setText(group + "-n", g.suppressed ? "fewer than " + minCell : String(g.n));
-      setText(group + "-services", g.suppressed ? "" : "from " + g.services + " service" + (g.services === 1 ? "" : "s"));
+      setText(group + "-services", g.suppressed ? "" : g.services
+        ? "from " + g.services + " service" + (g.services === 1 ? "" : "s")
+        : "pooled from small services");
     });
   }
 
