@@ -163,7 +163,13 @@ class Wave(models.Model):
 
     class Meta:
         ordering = ["opens", "code"]
-        constraints = [models.CheckConstraint(condition=Q(closes__gte=models.F("opens")), name="wave_closes_after_opens")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes__gte=models.F("opens")),
+                name="wave_closes_after_opens",
+                violation_error_message="A wave cannot close before it opens.",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"

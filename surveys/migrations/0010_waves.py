@@ -91,7 +91,9 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name="wave",
             constraint=models.CheckConstraint(
-                condition=models.Q(("closes__gte", models.F("opens"))), name="wave_closes_after_opens"
+                condition=models.Q(("closes__gte", models.F("opens"))),
+                name="wave_closes_after_opens",
+                violation_error_message="A wave cannot close before it opens.",
             ),
         ),
         migrations.AddField(
