@@ -6,7 +6,9 @@ and inserts a chunk of responses with a handful of INSERT ... SELECT
 statements, so memory stays flat whatever N is and nothing passes through the
 ORM. The questions and options are the real rows loaded by `migrate`.
 
-Every response gets a random record key (the cell-key method's), and then a
+Every response gets a random record key (the cell-key method's) and the wave
+(collection round) open on its date: `create_waves` cuts the year of dates into
+WAVE_COUNT consecutive waves, the last still open. Then a
 release: `release` recomputes the `surveys_release` rows of all responses, set-based,
 as if they had come in in date order (bench/statements.py), so that
 `manage.py rebuild_tallies` counts what the live write path would have counted.
@@ -25,6 +27,7 @@ from psycopg2.extras import execute_values
 
 from .statements import (
     COPY_RESPONSES_SQL,
+    DENOMINATORS_SQL,
     LAST_NUMBER_SQL,
     MANY_CHOICES_SQL,
     NEW_RESPONSES_SQL,
@@ -35,6 +38,8 @@ from .statements import (
     SERVICES_SQL,
     SESSION_SQL,
     TEXTS_SQL,
+    WAVE_SIZES_SQL,
+    WAVES_SQL,
 )
 
 SERVICE_COUNT = 30
@@ -74,6 +79,14 @@ CHUNK = 50_000
 RECORD_KEYS = 1 << 16
 # PEERSURVEY_MIN_CELL, which bench/run.py sets to this for the app too.
 MIN_CELL = 5
+# Collection rounds: the year of dates cut in WAVE_COUNT waves of WAVE_DAYS days
+# ("bench-1" oldest), the last open WAVE_AHEAD days past today.
+WAVE_COUNT = 3
+WAVE_DAYS = -(-DAYS // WAVE_COUNT)
+WAVE_AHEAD = 30
+WAVE_PREFIX = "bench-"
+# A service's patients (and staff) in a wave: twice its responses, plus this.
+DENOMINATOR_EXTRA = 5
 # surveys.codes.ABOUT_FILTERS: the about-you questions whose options are slices.
 ABOUT_QUESTIONS = ("gender", "age_band", "ethnicity", "time_in_service")
 
@@ -109,6 +122,9 @@ class Released:
     slice_rows: int
     slices_released: int
     seconds: float
+    # (wave code, responses, released), oldest wave first; responses outside every wave.
+    waves: tuple[tuple[str, int, int], ...] = ()
+    unwaved: int = 0
 
 
 @dataclass(frozen=True)
@@ -258,6 +274,20 @@ def create_services(conn) -> None:
         )
 
 
+def create_waves(conn) -> None:
+    """WAVE_COUNT consecutive waves over the generated dates, the last still open."""
+    params = {"prefix": WAVE_PREFIX, "days": DAYS, "span": WAVE_DAYS, "count": WAVE_COUNT, "ahead": WAVE_AHEAD}
+    with conn, conn.cursor() as cursor:
+        cursor.execute(WAVES_SQL, params)
+
+
+def wave_codes(conn) -> list[str]:
+    """Every wave's code, oldest first (the app's order: opens, then code)."""
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT code FROM surveys_wave ORDER BY opens, code")
+        return [code for (code,) in cursor.fetchall()]
+
+
 def links(conn) -> list[tuple[str, str, str]]:
     """(service code, group, token) of every active link, biggest services first."""
     with conn.cursor() as cursor:
@@ -352,6 +382,7 @@ def grow(url: str, target: int, *, chunk: int = CHUNK, progress=print) -> Growth
                 choices, texts = choices + batch_choices, texts + batch_texts
                 progress(f"  generated {added:,} responses, {choices:,} choices ({time.perf_counter() - started:.0f} s)")
             cursor.execute(LAST_NUMBER_SQL)
+            cursor.execute(DENOMINATORS_SQL, {"extra": DENOMINATOR_EXTRA})
             conn.commit()
             generated = time.perf_counter() - started
             releases = release(conn, cursor)
@@ -376,7 +407,12 @@ def release(conn, cursor, *, min_cell: int = MIN_CELL) -> Released:
     cursor.execute(RELEASED_SQL)
     released, waiting, slice_rows, slices_released = cursor.fetchone()
     conn.commit()
-    return Released(released, waiting, slice_rows, slices_released, time.perf_counter() - started)
+    seconds = time.perf_counter() - started
+    cursor.execute(WAVE_SIZES_SQL)
+    waves = tuple(cursor.fetchall())
+    cursor.execute("SELECT count(*) FROM surveys_response WHERE wave_id IS NULL")
+    unwaved = cursor.fetchone()[0]
+    return Released(released, waiting, slice_rows, slices_released, seconds, waves, unwaved)
 
 
 def analyze(url: str) -> float:

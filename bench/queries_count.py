@@ -1,4 +1,4 @@
-"""SQL queries per data.json request (each case) and per API submission, counted in process.
+"""SQL queries per dashboard read (data.json's cases, the wave reads) and per API submission, counted in process.
 
 bench/run.py runs this with DJANGO_SETTINGS_MODULE=bench.settings and the bench
 database's DATABASE_URL:
@@ -41,8 +41,9 @@ def _captured(call, expect: int) -> tuple[list[str], object]:
 
 
 def count_queries(username: str, biggest_service: str, token: str) -> tuple[dict[str, list[str]], list[int]]:
-    """{label: [sql, ...]} for data.json's cases and both kinds of submission; and the
-    query counts of `BATCH` submissions in a row."""
+    """{label: [sql, ...]} for data.json's cases, the wave reads (bench/reads.py
+    `wave_cases`) and both kinds of submission; and the query counts of `BATCH`
+    submissions in a row."""
     from django.contrib.auth import get_user_model
     from django.db import connection
     from django.test import Client
@@ -50,8 +51,8 @@ def count_queries(username: str, biggest_service: str, token: str) -> tuple[dict
     from surveys.models import Release
     from surveys.tallies import EVERYONE
 
-    from .generate import questionnaire_rows
-    from .reads import ENDPOINTS, cases
+    from .generate import questionnaire_rows, wave_codes
+    from .reads import ENDPOINTS, cases, wave_cases
     from .submit import answers_for, api_path
 
     client = Client(HTTP_HOST="127.0.0.1")
@@ -61,6 +62,10 @@ def count_queries(username: str, biggest_service: str, token: str) -> tuple[dict
         path = ENDPOINTS["data.json"] + query
         client.get(path)
         queries[f"data.json {case}"], _ = _captured(lambda path=path: client.get(path), 200)
+    waves = wave_codes(connection)
+    for label, path in wave_cases(biggest_service, waves[-1], waves[-2]).items():
+        client.get(path)
+        queries[label], _ = _captured(lambda path=path: client.get(path), 200)
 
     rng = random.Random(7)
     patient = [question for question in questionnaire_rows(connection) if question.group == "patient"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from .export import Export
 from .generate import Growth
-from .reads import ReadTiming
+from .reads import EndpointTiming, ReadTiming
 from .submit import Throughput
 from .transfer import Transfer
 from .web import Timing
@@ -25,6 +25,7 @@ class Results:
     repeat: int
     growth: list[GrowthStep] = field(default_factory=list)
     reads: list[ReadTiming] = field(default_factory=list)
+    endpoints: list[EndpointTiming] = field(default_factory=list)
     queries: dict[int, dict[str, int | str]] = field(default_factory=dict)
     transfer: Transfer | None = None
     export: Export | None = None
@@ -97,9 +98,32 @@ def _reads(results: Results) -> str:
 
 
 def _queries(results: Results) -> str:
-    labels = list(next(iter(results.queries.values())))
+    """data.json's cases and the submissions (the wave reads' counts are in the table by size)."""
+    wave_reads = {e.case for e in results.endpoints}
+    labels = [label for label in next(iter(results.queries.values())) if label not in wave_reads]
     rows = [[f"{n:,}", *(counts[label] for label in labels)] for n, counts in results.queries.items()]
     return table(["N", *labels], rows)
+
+
+def _by_size(results: Results) -> str:
+    """Every read's median per size, the largest size against the smallest, and its queries."""
+    sizes = sorted({r.n for r in results.reads} | {e.n for e in results.endpoints})
+    medians: dict[tuple[str, str], dict[int, float]] = {}
+    for r in results.reads:
+        medians.setdefault((f"data.json {r.case}", f"/dashboard/data.json{r.query}"), {})[r.n] = r.data_json.median_ms
+    for e in results.endpoints:
+        medians.setdefault((e.case, e.path), {})[e.n] = e.timing.median_ms
+    rows = []
+    for (label, path), by_n in medians.items():
+        first, last = by_n.get(sizes[0]), by_n.get(sizes[-1])
+        ratio = f"{last / first:.2f}" if first and last and len(sizes) > 1 else "–"
+        counts = [results.queries.get(n, {}).get(label) for n in sizes]
+        known = [count for count in counts if count is not None]
+        queries = str(known[0]) if known and len(set(known)) == 1 else " / ".join(str(c) for c in counts)
+        cells = [f"{by_n[n]:.1f}" if n in by_n else "–" for n in sizes]
+        rows.append([label, f"`{path}`", *cells, ratio, queries])
+    header = ["read", "request", *(f"{n:,}" for n in sizes), f"{sizes[-1]:,} ÷ {sizes[0]:,}", "queries"]
+    return table(header, rows)
 
 
 def _submissions(results: Results) -> str:
@@ -192,6 +216,8 @@ def markdown(results: Results) -> str:
         _reads(results),
         "### SQL queries per request (in process, steady state)",
         _queries(results),
+        "### Every read by size (data.json and the wave reads; median ms through gunicorn, queries in process)",
+        _by_size(results),
     ]
     if results.submissions:
         parts += ["### Submissions through gunicorn", _submissions(results)]

@@ -2,10 +2,12 @@
 
     BENCH_SIZES=1000 python -m bench.run [--repeat 30] [--verbose]
 
-For each N (BENCH_SIZES, ascending): add responses set-based, release them
-in batches of min_cell (bench/generate.py), ANALYZE, `manage.py rebuild_tallies`
+For each N (BENCH_SIZES, ascending): add responses set-based, each in the wave
+open on its date, release them in batches of min_cell per service,
+questionnaire and wave (bench/generate.py), ANALYZE, `manage.py rebuild_tallies`
 (which counts the released answers), then time data.json against the bench
-baselines through gunicorn and count queries in process. At the largest
+baselines through gunicorn, and the wave reads (data.json with compare=,
+trends.json, services.json), and count queries in process. At the largest
 N: the patient form's transfer size, the response CSV export and submission
 throughput. Ends with one markdown table. The database `peersurvey_bench` is
 dropped and created again on every run.
@@ -31,7 +33,7 @@ import psycopg2
 from . import generate
 from .database import recreate_database
 from .export import measure_export
-from .reads import measure_reads
+from .reads import measure_reads, measure_wave_reads
 from .report import GrowthStep, Results, markdown
 from .server import ROOT, Server, app_env
 from .submit import measure_submissions
@@ -114,10 +116,11 @@ def with_connection(database_url: str, read):
 
 
 def prepare(env: dict[str, str], database_url: str) -> None:
-    say("Setting up: migrate, collectstatic, 30 services with links, a partnership lead")
+    say(f"Setting up: migrate, collectstatic, 30 services with links, {generate.WAVE_COUNT} waves, a partnership lead")
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
     with_connection(database_url, generate.create_services)
+    with_connection(database_url, generate.create_waves)
     manage(env, "add_user", USERNAME, "--role", "partnership_lead")
 
 
@@ -149,6 +152,13 @@ def grow_step(env: dict[str, str], database_url: str, target: int) -> GrowthStep
         f"  released {released.released:,} responses ({released.waiting:,} waiting), "
         f"{released.slices_released:,} of {released.slice_rows:,} slice rows ({released.seconds:.1f} s)"
     )
+    say(
+        "  by wave (responses / released): "
+        + ", ".join(f"{code} {n:,} / {out:,}" for code, n, out in released.waves)
+        + f"; outside every wave: {released.unwaved:,}"
+    )
+    if released.unwaved:
+        raise SystemExit("The generator left responses outside every wave: see bench/statements.py WAVES_SQL.")
     analyzed = generate.analyze(database_url)
     started = time.perf_counter()
     manage(env, "rebuild_tallies")
@@ -173,7 +183,8 @@ def total_responses(conn) -> int:
 
 
 def count_queries(env: dict[str, str], service: str, token: str, verbose: bool) -> dict[str, int | str]:
-    """Queries per data.json case and per submission (queued, releasing, and the mean of a batch)."""
+    """Queries per read (data.json's cases, the wave reads) and per submission
+    (queued, releasing, and the mean of a batch)."""
     with tempfile.NamedTemporaryFile(suffix=".json") as out:
         command = [
             sys.executable,
@@ -224,7 +235,11 @@ def measure_size(bench: Bench, target: int, results: Results) -> None:
     service = with_connection(bench.database_url, biggest_service)
     say(f"  timing data.json and baselines (biggest service {service})")
     session = logged_in(bench.args.port, bench.password)
-    results.reads += measure_reads(session, target, service, bench.args.repeat, warn=say)
+    raws: dict[str, dict] = {}
+    results.reads += measure_reads(session, target, service, bench.args.repeat, warn=say, raws=raws)
+    waves = with_connection(bench.database_url, generate.wave_codes)
+    say(f"  timing the wave reads (waves {', '.join(waves)}): data.json with compare=, trends.json, services.json")
+    results.endpoints += measure_wave_reads(session, target, service, waves, bench.args.repeat, warn=say, raws=raws)
     say("  counting queries in process")
     results.queries[target] = count_queries(bench.env, service, bench.kiosk_link(service), bench.args.verbose)
 
@@ -255,9 +270,14 @@ def notes(bench: Bench) -> list[str]:
         "The generator skips per-row foreign-key triggers (session_replication_role = replica, superuser only): "
         "every id it writes comes from the referenced table.",
         f"Releases are recomputed for all responses at every step, as if they had come in in date order: "
-        f"per service and questionnaire, batches of {generate.MIN_CELL} released on their newest date, "
+        f"per service, questionnaire and wave, batches of {generate.MIN_CELL} released on their newest date, "
         f"the remainder waiting; about-you slices likewise, in exact batches of {generate.MIN_CELL}. "
         "No round is closed, so nothing is pooled.",
+        f"Waves: {generate.WAVE_COUNT} consecutive rounds of {generate.WAVE_DAYS} days over the year of dates "
+        f"({generate.WAVE_PREFIX}1 oldest, the last open {generate.WAVE_AHEAD} days past today); each response is in "
+        "the wave open on its date, every release batch within one wave, and every service has a denominator "
+        f"(twice its responses plus {generate.DENOMINATOR_EXTRA}) in every wave. "
+        "The wave reads are checked against raw.json like data.json (group sizes exact, counts within the noise).",
         "The rate limit's counters are files (PEERSURVEY_CACHE_DIR, a temporary directory of the run), "
         "as on a single machine without Redis.",
     ]

@@ -16,12 +16,15 @@ CREATE TEMP TABLE bench_option (option_id bigint, question_id bigint, lo float8,
 CREATE TEMP TABLE bench_text (question_id bigint, questionnaire_id bigint, share float8);
 CREATE TEMP TABLE bench_new (
     id uuid, channel varchar(8), client_id uuid, submitted_on date, number int, digest varchar(64),
-    link_id bigint, questionnaire_id bigint, service_id bigint, rkey int);
+    link_id bigint, questionnaire_id bigint, service_id bigint, rkey int, wave_id bigint);
 """
 
 # OFFSET 0 keeps the subquery as it is, so each random() is drawn once per row.
+# The wave is the one open on the response's date, as the app gives a response
+# whose link has no wave (surveys.selectors.wave_open_on: the latest opened if
+# several overlap; the bench's do not).
 NEW_RESPONSES_SQL = """
-INSERT INTO bench_new (id, channel, client_id, submitted_on, number, digest, link_id, questionnaire_id, service_id, rkey)
+INSERT INTO bench_new (id, channel, client_id, submitted_on, number, digest, link_id, questionnaire_id, service_id, rkey, wave_id)
 SELECT gen_random_uuid(),
        CASE WHEN d.paper THEN 'paper' WHEN d.patient THEN 'tablet' ELSE 'web' END,
        gen_random_uuid(),
@@ -31,7 +34,10 @@ SELECT gen_random_uuid(),
        CASE WHEN d.paper THEN NULL WHEN d.patient THEN d.patient_link ELSE d.staff_link END,
        CASE WHEN d.patient THEN %(patient)s ELSE %(staff)s END,
        d.service_id,
-       d.rkey
+       d.rkey,
+       (SELECT w.id FROM surveys_wave w
+        WHERE w.opens <= current_date - d.age AND w.closes >= current_date - d.age
+        ORDER BY w.opens DESC, w.id DESC LIMIT 1)
 FROM (
     SELECT p.service_id, p.patient_link, p.staff_link, p.first_number + g.i AS number,
            random() < %(patient_share)s AS patient,
@@ -44,8 +50,8 @@ FROM (
 """
 
 COPY_RESPONSES_SQL = """
-INSERT INTO surveys_response (id, channel, client_id, submitted_on, number, digest, link_id, questionnaire_id, service_id, rkey)
-SELECT id, channel, client_id, submitted_on, number, digest, link_id, questionnaire_id, service_id, rkey FROM bench_new
+INSERT INTO surveys_response (id, channel, client_id, submitted_on, number, digest, link_id, questionnaire_id, service_id, rkey, wave_id)
+SELECT id, channel, client_id, submitted_on, number, digest, link_id, questionnaire_id, service_id, rkey, wave_id FROM bench_new
 """
 
 # PostgreSQL pushes a filter on one table down to that table's scan, where a
@@ -115,47 +121,50 @@ FROM surveys_service s ORDER BY s.code
 """
 
 # Releases (surveys/releases.py), as if the responses had come in in the order
-# of their dates: per service and questionnaire, consecutive batches of
-# %(min_cell)s, each released on its newest response's day; the remainder (fewer
-# than min_cell) waits. Recomputed for all responses at every step: a step's
-# new responses have dates spread over the same year as the old ones.
+# of their dates: per service, questionnaire and wave (a batch never mixes
+# waves), consecutive batches of %(min_cell)s, each released on its newest
+# response's day; the remainder (fewer than min_cell) waits. The release row
+# carries the response's wave. Recomputed for all responses at every step: a
+# step's new responses have dates spread over the same year as the old ones.
 RELEASE_EVERYONE_SQL = """
-INSERT INTO surveys_release (response_id, service_id, questionnaire_id, among, released_on, pooled)
-SELECT b.id, b.service_id, b.questionnaire_id, 0,
+INSERT INTO surveys_release (response_id, service_id, questionnaire_id, wave_id, among, released_on, pooled)
+SELECT b.id, b.service_id, b.questionnaire_id, b.wave_id, 0,
        CASE WHEN b.batch < b.total / %(min_cell)s
-            THEN max(b.submitted_on) OVER (PARTITION BY b.service_id, b.questionnaire_id, b.batch) END,
+            THEN max(b.submitted_on) OVER (PARTITION BY b.service_id, b.questionnaire_id, b.wave_id, b.batch) END,
        false
 FROM (
-    SELECT r.id, r.service_id, r.questionnaire_id, r.submitted_on,
+    SELECT r.id, r.service_id, r.questionnaire_id, r.wave_id, r.submitted_on,
            (row_number() OVER w - 1) / %(min_cell)s AS batch,
-           count(*) OVER (PARTITION BY r.service_id, r.questionnaire_id) AS total
+           count(*) OVER (PARTITION BY r.service_id, r.questionnaire_id, r.wave_id) AS total
     FROM surveys_response r
-    WINDOW w AS (PARTITION BY r.service_id, r.questionnaire_id ORDER BY r.submitted_on, r.number)
+    WINDOW w AS (PARTITION BY r.service_id, r.questionnaire_id, r.wave_id ORDER BY r.submitted_on, r.number)
 ) b
 """
 
 # A released response then waits in each about-you slice it chose (among = the
-# Option id), queued in the order of release; each slice of a service is
-# released the same way, in batches of min_cell. (Live, a slice releases all it
-# holds once min_cell wait, so a batch may hold up to 2 x min_cell - 1; here
+# Option id), queued in the order of release; each slice of a service and wave
+# is released the same way, in batches of min_cell. (Live, a slice releases all
+# it holds once min_cell wait, so a batch may hold up to 2 x min_cell - 1; here
 # batches are exactly min_cell.)
 RELEASE_SLICES_SQL = """
-INSERT INTO surveys_release (response_id, service_id, questionnaire_id, among, released_on, pooled)
-SELECT s.response_id, s.service_id, s.questionnaire_id, s.among,
+INSERT INTO surveys_release (response_id, service_id, questionnaire_id, wave_id, among, released_on, pooled)
+SELECT s.response_id, s.service_id, s.questionnaire_id, s.wave_id, s.among,
        CASE WHEN s.batch < s.total / %(min_cell)s
-            THEN max(s.submitted_on) OVER (PARTITION BY s.service_id, s.questionnaire_id, s.among, s.batch) END,
+            THEN max(s.submitted_on) OVER (PARTITION BY s.service_id, s.questionnaire_id, s.wave_id, s.among, s.batch) END,
        false
 FROM (
-    SELECT e.response_id, e.service_id, e.questionnaire_id, c.option_id AS among, r.submitted_on,
+    SELECT e.response_id, e.service_id, e.questionnaire_id, e.wave_id, c.option_id AS among, r.submitted_on,
            (row_number() OVER w - 1) / %(min_cell)s AS batch,
-           count(*) OVER (PARTITION BY e.service_id, e.questionnaire_id, c.option_id) AS total
+           count(*) OVER (PARTITION BY e.service_id, e.questionnaire_id, e.wave_id, c.option_id) AS total
     FROM surveys_release e
     JOIN surveys_response r ON r.id = e.response_id
     JOIN surveys_choiceanswer c ON c.response_id = e.response_id
     JOIN surveys_option o ON o.id = c.option_id
     JOIN surveys_question q ON q.id = o.question_id
     WHERE e.among = 0 AND e.released_on IS NOT NULL AND q.code = ANY(%(about)s)
-    WINDOW w AS (PARTITION BY e.service_id, e.questionnaire_id, c.option_id ORDER BY e.released_on, r.submitted_on, r.number)
+    WINDOW w AS (
+        PARTITION BY e.service_id, e.questionnaire_id, e.wave_id, c.option_id
+        ORDER BY e.released_on, r.submitted_on, r.number)
 ) s
 """
 
@@ -165,4 +174,43 @@ SELECT count(*) FILTER (WHERE among = 0 AND released_on IS NOT NULL),
        count(*) FILTER (WHERE among <> 0),
        count(*) FILTER (WHERE among <> 0 AND released_on IS NOT NULL)
 FROM surveys_release
+"""
+
+# Collection rounds over the generated dates (ages 0 .. days - 1): `count`
+# consecutive waves of `span` days, the last still open `ahead` days from now
+# (so the bench's own submissions, dated today, fall in it too).
+WAVES_SQL = """
+INSERT INTO surveys_wave (code, name, opens, closes)
+SELECT %(prefix)s || g.i, 'Bench round ' || g.i,
+       current_date - (%(days)s - 1) + (g.i - 1) * %(span)s,
+       CASE WHEN g.i = %(count)s THEN current_date + %(ahead)s
+            ELSE current_date - (%(days)s - 1) + g.i * %(span)s - 1 END
+FROM generate_series(1, %(count)s) AS g(i)
+"""
+
+# Every service's patients and staff in every wave (the base of the response
+# rates data.json shows with wave=): here twice its responses, plus a few.
+DENOMINATORS_SQL = """
+INSERT INTO surveys_denominator (wave_id, service_id, patients, staff)
+SELECT w.id, s.id,
+       2 * coalesce(c.patients, 0) + %(extra)s,
+       2 * coalesce(c.staff, 0) + %(extra)s
+FROM surveys_wave w
+CROSS JOIN surveys_service s
+LEFT JOIN (
+    SELECT r.wave_id, r.service_id,
+           count(*) FILTER (WHERE qn.code = 'patient') AS patients,
+           count(*) FILTER (WHERE qn.code = 'staff') AS staff
+    FROM surveys_response r JOIN surveys_questionnaire qn ON qn.id = r.questionnaire_id
+    GROUP BY r.wave_id, r.service_id
+) c ON c.wave_id = w.id AND c.service_id = s.id
+ON CONFLICT (wave_id, service_id) DO UPDATE SET patients = excluded.patients, staff = excluded.staff
+"""
+
+# Responses and released responses (everyone) per wave, oldest wave first.
+WAVE_SIZES_SQL = """
+SELECT w.code, count(rel.response_id), count(rel.released_on)
+FROM surveys_wave w
+LEFT JOIN surveys_release rel ON rel.wave_id = w.id AND rel.among = 0
+GROUP BY w.code, w.opens ORDER BY w.opens, w.code
 """

@@ -59,6 +59,8 @@ JOIN surveys_questionnaire qn ON qn.id = q.questionnaire_id
 
 RAW_FILTERS = {
     "service": "s.code = %(service)s AND NOT rel.pooled",
+    # The response's own wave (the release's is a copy of it).
+    "wave": "r.wave_id IN (SELECT w.id FROM surveys_wave w WHERE w.code = %(wave)s)",
     "gender": """rel.among IN (
         SELECT go.id FROM surveys_option go
         JOIN surveys_question gq ON gq.id = go.question_id
