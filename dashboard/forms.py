@@ -78,13 +78,15 @@ class FilterForm(forms.Form):
         self.fields["specialism"].choices = anything + list(Specialism.choices)
         for code in ABOUT_FILTERS:
             self.fields[code].choices = anything + about_options.get(code, [])
-        waves = list(Wave.objects.order_by("-opens", "code").values_list("code", "name"))
-        self.fields["wave"].choices = [("", "All waves")] + [(code, f"{name} ({code})") for code, name in waves]
+        waves = list(Wave.objects.order_by("-opens", "code").values_list("code", "name", "pk"))
+        # Read once: the selection takes the ids from here (selection_for's `waves`).
+        self.wave_ids = {code: pk for code, _, pk in waves}
+        self.fields["wave"].choices = [("", "All waves")] + [(code, f"{name} ({code})") for code, name, _ in waves]
         self.fields["compare"].choices = [
             ("", "Nothing"),
             ("national", "The national picture"),
             ("2014", "The 2014 report"),
-            *((f"wave:{code}", f"Wave {name} ({code})") for code, name in waves),
+            *((f"wave:{code}", f"Wave {name} ({code})") for code, name, _ in waves),
         ]
         self.helper = FormHelper()
         self.helper.form_method = "get"

@@ -99,7 +99,7 @@ class Selection:
         return "; ".join(parts)
 
 
-def selection_for(data: dict, access: Access) -> Selection:
+def selection_for(data: dict, access: Access, *, waves: dict[str, int] | None = None) -> Selection:
     """The selection from a filter form's cleaned data; PermissionDenied for anything
     outside the user's access."""
     services = tuple(dict.fromkeys(data.get("service") or ()))
@@ -108,7 +108,8 @@ def selection_for(data: dict, access: Access) -> Selection:
             raise PermissionDenied(f"You may not see figures for service {code}.")
     if not access.may_slice_nationally and not services and (data.get("security") or data.get("specialism")):
         raise PermissionDenied("Service leads can filter by security level or specialism within their own services only.")
-    waves = dict(Wave.objects.values_list("code", "pk")) if data.get("wave") or data.get("compare") else {}
+    if waves is None:  # the filter form passes the ids it has read already
+        waves = dict(Wave.objects.values_list("code", "pk")) if data.get("wave") or data.get("compare") else {}
     about = {code: data[code] for code in ABOUT_FILTERS if data.get(code)}
     codes: tuple[str, ...] = ()
     for question, value in about.items():

@@ -390,6 +390,8 @@ class Release(models.Model):
             # The dashboard's "released up to": the latest day, nationally or per service.
             models.Index(fields=["among", "released_on"], name="release_latest"),
             models.Index(fields=["service", "among", "released_on"], name="release_latest_service"),
+            # The same within one wave (dashboard.queries.released_through).
+            models.Index(fields=["service", "wave", "among", "released_on"], name="release_latest_service_wave"),
         ]
 
     def __str__(self) -> str:

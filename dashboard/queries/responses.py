@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Exists, Max, OuterRef, QuerySet
+from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
 
-from surveys.models import ChoiceAnswer, Release, Response
+from surveys.models import ChoiceAnswer, Release, Response, Service
 from surveys.tallies import EVERYONE
 
 from ..selection import Selection
-from .tallies import month_filter, service_filter, wave_filter
+from .tallies import month_filter, own_service_filter, service_filter, wave_filter
 
 
 def released_responses(selection: Selection) -> QuerySet[Response]:
@@ -32,10 +32,17 @@ def released_responses(selection: Selection) -> QuerySet[Response]:
 
 
 def released_through(selection: Selection) -> date | None:
-    """The day of the latest release the selection's figures include."""
+    """The day of the latest release the selection's figures include.
+
+    The latest per service, then the latest of those: each is one step down
+    an index (service, among[, wave], released_on), where one MAX over a join
+    would read every release of the service, or of every later wave.
+    """
     releases = Release.objects.filter(
-        service_filter(selection), wave_filter(selection, "wave_id"), among=EVERYONE, released_on__isnull=False
+        wave_filter(selection, "wave_id"), service=OuterRef("pk"), among=EVERYONE, released_on__isnull=False
     )
     if not selection.all_time_national:
         releases = releases.filter(month_filter(selection, "released_on"), pooled=False)
-    return releases.aggregate(latest=Max("released_on"))["latest"]
+    latest = releases.order_by("-released_on").values("released_on")[:1]
+    services = Service.objects.filter(own_service_filter(selection))
+    return services.annotate(latest=Subquery(latest)).aggregate(day=Max("latest"))["day"]

@@ -195,15 +195,21 @@ def period_counts(selection: Selection, question: str, by: str) -> tuple[dict[st
     return _grouped(rows, names, period), waves
 
 
+def own_service_filter(selection: Selection) -> Q:
+    """The selection's services, as a condition on the Service table itself."""
+    condition = Q()
+    if selection.services:
+        condition &= Q(code__in=selection.services)
+    if selection.security:
+        condition &= Q(security=selection.security)
+    if selection.specialism:
+        condition &= Q(specialisms__specialism=selection.specialism)
+    return condition
+
+
 def selection_service_codes(selection: Selection) -> list[str]:
     """The codes of the selection's services (by code, security level and specialism)."""
-    services = Service.objects.all()
-    if selection.services:
-        services = services.filter(code__in=selection.services)
-    if selection.security:
-        services = services.filter(security=selection.security)
-    if selection.specialism:
-        services = services.filter(specialisms__specialism=selection.specialism)
+    services = Service.objects.filter(own_service_filter(selection))
     return list(services.order_by("code").values_list("code", flat=True).distinct())
 
 

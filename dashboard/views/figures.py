@@ -55,7 +55,7 @@ def _selection(request: HttpRequest, access: Access) -> tuple[FilterForm, Select
     form = FilterForm(request.GET, access=access, about_options=about_options())
     if not form.is_valid():
         raise BadFilter(form)
-    selection = selection_for(form.cleaned_data, access)
+    selection = selection_for(form.cleaned_data, access, waves=form.wave_ids)
     request.audit_selection = selection.as_dict()
     return form, selection
 
