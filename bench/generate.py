@@ -88,7 +88,7 @@ WAVE_PREFIX = "bench-"
 # A service's patients (and staff) in a wave: twice its responses, plus this.
 DENOMINATOR_EXTRA = 5
 # surveys.codes.ABOUT_FILTERS: the about-you questions whose options are slices.
-ABOUT_QUESTIONS = ("gender", "age_band", "ethnicity", "time_in_service")
+ABOUT_QUESTIONS = ("gender", "age_band", "ethnicity", "time_in_service", "time_in_secure")
 
 
 def service_code(rank: int) -> str:
