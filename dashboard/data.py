@@ -23,6 +23,7 @@ from .queries.quotes import approved_quotes, group_sizes
 from .release import disclosure, release_counts
 from .selection import Selection
 from .stats import (
+    Counts,
     QuestionMeta,
     comparative_questions,
     figures_2014,
@@ -175,30 +176,48 @@ def glance_data(selection: Selection, access: Access) -> dict | None:
     return {"columns": [label for label, _ in columns], "rows": rows, "min_cell": base["min_cell"]}
 
 
-def trends_data(selection: Selection, *, question: QuestionMeta, option: str, by: str) -> dict:
-    """trends.json: one option of one question per period, each period's figures
-    released as any selection's are (whole batches, perturbed, suppressed)."""
+def _option_row(data: dict, question: str, option: str) -> dict:
+    """One option's row of a data.json-shaped dict ({} when the question is not there)."""
+    return next((row for q in data["questions"] if q["code"] == question for row in q["options"] if row["code"] == option), {})
+
+
+def _answer_cells(counts: Counts, question: QuestionMeta, option: str) -> dict:
+    """One unit's counts (a period, a service) released for one answer: {group: trend cell}."""
     min_cell, perturb = settings.PEERSURVEY_MIN_CELL, settings.PEERSURVEY_PERTURB
-    per_period, waves = period_counts(selection, question.code, by)
-    order = [code for code in waves.values() if code in per_period] if by == "wave" else sorted(per_period)
     partitions = {question.code: tuple(code for code, _ in question.options)} if question.section == "about_you" else {}
-    series = []
-    for period in order:
-        released = release_counts(per_period[period], min_cell=min_cell, about=None, partitions=partitions, perturb=perturb)
-        figures = figures_from_counts(released, [question], min_cell=min_cell)
-        row = next(row for row in figures["questions"][0]["options"] if row["code"] == option)
-        series.append({"period": period, **{group: trend_cell(row[group], figures["groups"][group]) for group in GROUPS}})
+    released = release_counts(counts, min_cell=min_cell, about=None, partitions=partitions, perturb=perturb)
+    figures = figures_from_counts(released, [question], min_cell=min_cell)
+    row = _option_row(figures, question.code, option)
+    return {group: trend_cell(row[group], figures["groups"][group]) for group in GROUPS}
+
+
+def _answer_header(selection: Selection, question: QuestionMeta, option: str) -> dict:
+    """What trends.json and services.json say first: the answer they follow, and the selection."""
     return {
         "question": question.code,
         "option": option,
         "title": question.title,
         "label": dict(question.options)[option],
-        "by": by,
-        "min_cell": min_cell,
+        "min_cell": settings.PEERSURVEY_MIN_CELL,
         "selection": selection.as_dict(),
-        "series": series,
-        "disclosure": disclosure(min_cell=min_cell, perturb=perturb, released_through=released_through(selection)),
     }
+
+
+def _disclosure(selection: Selection) -> dict:
+    return disclosure(
+        min_cell=settings.PEERSURVEY_MIN_CELL,
+        perturb=settings.PEERSURVEY_PERTURB,
+        released_through=released_through(selection),
+    )
+
+
+def trends_data(selection: Selection, *, question: QuestionMeta, option: str, by: str) -> dict:
+    """trends.json: one option of one question per period, each period's figures
+    released as any selection's are (whole batches, perturbed, suppressed)."""
+    per_period, waves = period_counts(selection, question.code, by)
+    order = [code for code in waves.values() if code in per_period] if by == "wave" else sorted(per_period)
+    series = [{"period": period, **_answer_cells(per_period[period], question, option)} for period in order]
+    return {**_answer_header(selection, question, option), "by": by, "series": series, "disclosure": _disclosure(selection)}
 
 
 SPLIT_TITLES = {
@@ -216,7 +235,6 @@ def split_data(selection: Selection, access: Access, *, question: QuestionMeta, 
     five years, white British or not). Each point is exactly what data.json
     shows with that about-you filter, so a split releases nothing a filter does
     not: slices are for all dates and waves, and counted only where safe."""
-    min_cell, perturb = settings.PEERSURVEY_MIN_CELL, settings.PEERSURVEY_PERTURB
     about = next(meta for meta in questions() if meta.code == by)
     groups = ABOUT_GROUPS.get(by, {})
     options = tuple(code for code, _ in about.options)
@@ -227,7 +245,7 @@ def split_data(selection: Selection, access: Access, *, question: QuestionMeta, 
     for value, label, codes in parts:
         sliced = replace(selection, about={by: value}, slice_codes=codes, compare="", compare_wave_id=None)
         data = _released(sliced, access)
-        row = next(row for q in data["questions"] if q["code"] == question.code for row in q["options"] if row["code"] == option)
+        row = _option_row(data, question.code, option)
         series.append(
             {
                 "period": value,
@@ -237,16 +255,11 @@ def split_data(selection: Selection, access: Access, *, question: QuestionMeta, 
             }
         )
     return {
-        "question": question.code,
-        "option": option,
-        "title": question.title,
-        "label": dict(question.options)[option],
+        **_answer_header(selection, question, option),
         "by": by,
         "split": SPLIT_TITLES[by],
-        "min_cell": min_cell,
-        "selection": selection.as_dict(),
         "series": series,
-        "disclosure": disclosure(min_cell=min_cell, perturb=perturb, released_through=released_through(selection)),
+        "disclosure": _disclosure(selection),
     }
 
 
@@ -254,32 +267,20 @@ def services_data(selection: Selection, access: Access, *, question: QuestionMet
     """Every service of the selection against the national figure (same dates
     and wave) for one answer: each service's figures are what data.json shows
     for that service alone, the national one what it shows nationally."""
-    min_cell, perturb = settings.PEERSURVEY_MIN_CELL, settings.PEERSURVEY_PERTURB
-    partitions = {question.code: tuple(code for code, _ in question.options)} if question.section == "about_you" else {}
     national = _released(replace(selection, services=(), security="", specialism="", compare=""), access)
-    national_row = next(
-        (row for q in national["questions"] if q["code"] == question.code for row in q["options"] if row["code"] == option), {}
-    )
+    national_row = _option_row(national, question.code, option)
     national_cells = {group: trend_cell(national_row.get(group), national["groups"][group]) for group in GROUPS}
     per_service = service_counts(selection, question.code)
     names = dict(access.services)
+    too_few = {"n": None, "count": None, "pct": None, "ci": None}
     rows = []
     for code in selection_service_codes(selection):
         if not access.may_see_service(code):
             continue
-        cells: dict = {group: None for group in GROUPS}
         if code in per_service:
-            released = release_counts(per_service[code], min_cell=min_cell, about=None, partitions=partitions, perturb=perturb)
-            figures = figures_from_counts(released, [question], min_cell=min_cell)
-            row = next(row for row in figures["questions"][0]["options"] if row["code"] == option)
-            cells = {group: trend_cell(row[group], figures["groups"][group]) for group in GROUPS}
-        else:
-            cells = {
-                group: None
-                if option not in question.asked.get(group, ())
-                else {"n": None, "count": None, "pct": None, "ci": None}
-                for group in GROUPS
-            }
+            cells = _answer_cells(per_service[code], question, option)
+        else:  # no released answers: too few, where the group is asked at all
+            cells = {group: dict(too_few) if option in question.asked.get(group, ()) else None for group in GROUPS}
         for group, cell in cells.items():
             mine, nation = cell, national_cells[group]
             if mine is not None:
@@ -287,19 +288,14 @@ def services_data(selection: Selection, access: Access, *, question: QuestionMet
                 mine["z"], mine["outside"] = funnel_position(mine["count"], mine["n"], nation["pct"]) if placed else (None, None)
         rows.append({"service": code, "name": names.get(code, code), **cells})
     return {
-        "question": question.code,
-        "option": option,
-        "title": question.title,
-        "label": dict(question.options)[option],
-        "min_cell": min_cell,
-        "selection": selection.as_dict(),
+        **_answer_header(selection, question, option),
         "national": national_cells,
         "services": rows,
         "limits": {
             group: funnel_limits(
                 national_cells[group]["pct"],
                 max((row[group]["n"] or 0 for row in rows if row[group]), default=0),
-                min_cell,
+                settings.PEERSURVEY_MIN_CELL,
             )
             if national_cells[group] and national_cells[group]["pct"] is not None
             else []

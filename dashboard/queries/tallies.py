@@ -161,18 +161,7 @@ def _grouped(rows: list[dict], names, key) -> dict[str, Counts]:
         name = key(row)
         if name is None:
             continue
-        tally = grouped.setdefault(name, _Tally())
-        kind, ref, total, keys = row["kind"], row["ref"], row["total"], row["keys"] or 0
-        if kind == TallyKind.RESPONSES:
-            tally.n[names.groups[ref]] += total
-            tally.versions[ref] += total
-        elif kind == TallyKind.ANSWERED:
-            group, code, _ = names.questions[ref]
-            tally.answered[(group, code)] += total
-            tally.answered_keys[(group, code)] += keys
-        else:
-            tally.options[names.options[ref]] += total
-            tally.option_keys[names.options[ref]] += keys
+        grouped.setdefault(name, _Tally()).take(row, names)
     return {name: tally.counts(names) for name, tally in grouped.items()}
 
 
@@ -233,7 +222,7 @@ def _counts_from_tallies(rows: list[dict], names, access: Access, *, per_unit: b
     by_month: Counter[tuple[date, str]] = Counter()
     services: dict[str, set[str]] = {}
     for row in rows:
-        kind, ref, total, keys = row["kind"], row["ref"], row["total"], row["keys"] or 0
+        ref, total = row["ref"], row["total"]
         if row["code"]:  # responses per service and month (a pooled remainder: no month, no service shown)
             group = names.groups[ref]
             if row["per"] == Period.POOLED:
@@ -250,16 +239,8 @@ def _counts_from_tallies(rows: list[dict], names, access: Access, *, per_unit: b
             code = "" if row["slice"] == EVERYONE else names.options[row["slice"]][2]
             tally.slices.setdefault(names.groups[ref], Counter())[code] += total
             tally.version_slices.setdefault((names.groups[ref], ref), Counter())[code] += total
-        elif kind == TallyKind.RESPONSES:
-            tally.n[names.groups[ref]] += total
-            tally.versions[ref] += total
-        elif kind == TallyKind.ANSWERED:
-            group, question, _ = names.questions[ref]
-            tally.answered[(group, question)] += total
-            tally.answered_keys[(group, question)] += keys
         else:
-            tally.options[names.options[ref]] += total
-            tally.option_keys[names.options[ref]] += keys
+            tally.take(row, names)
     parts = {unit: tally.counts(names) for unit, tally in units.items()}
     whole = _Tally()
     for tally in units.values():
@@ -285,6 +266,20 @@ class _Tally:
         self.slices: dict[str, Counter[str]] = {}
         self.versions: Counter[int] = Counter()  # respondents per questionnaire version
         self.version_slices: dict[tuple[str, int], Counter[str]] = {}  # the slices again, per version
+
+    def take(self, row: dict, names) -> None:
+        """Add one summed tally row: a group's respondents, a question answered, or an option chosen."""
+        kind, ref, total, keys = row["kind"], row["ref"], row["total"], row["keys"] or 0
+        if kind == TallyKind.RESPONSES:
+            self.n[names.groups[ref]] += total
+            self.versions[ref] += total
+        elif kind == TallyKind.ANSWERED:
+            group, question, _ = names.questions[ref]
+            self.answered[(group, question)] += total
+            self.answered_keys[(group, question)] += keys
+        else:
+            self.options[names.options[ref]] += total
+            self.option_keys[names.options[ref]] += keys
 
     def add(self, other: _Tally) -> None:
         for mine, theirs in (

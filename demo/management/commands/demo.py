@@ -61,8 +61,9 @@ class Command(BaseCommand):
         today = timezone.localdate()
         waves = demo_waves(today)
         with transaction.atomic():
-            for wave in waves:
-                wave_upsert(code=wave.code, name=wave.name, opens=wave.opens, closes=wave.closes)
+            stored_waves = {
+                wave.code: wave_upsert(code=wave.code, name=wave.name, opens=wave.opens, closes=wave.closes)[0] for wave in waves
+            }
         stored = replayed = 0
         for row in services:
             with transaction.atomic():
@@ -95,14 +96,14 @@ class Command(BaseCommand):
                             )
                             replayed += result.duplicate
                             stored += not result.duplicate
-                self._denominators(service, counts, waves, options["scale"])
+                self._denominators(service, counts, waves, stored_waves, options["scale"])
         self.stdout.write(
             f"Demo: {len(services)} services, {len(waves)} waves ({', '.join(w.code for w in waves)}), "
             f"{stored} responses stored, {replayed} already there."
         )
         # The rounds that are over: what is left in small services joins each round's national pool.
         with transaction.atomic():
-            over = {wave.pk for wave in Wave.objects.filter(code__in=[w.code for w in waves], closes__lt=today)}
+            over = {stored.pk for stored in stored_waves.values() if stored.closes < today}
             closed = releases_close(wave_ids=over)
         self.stdout.write(
             f"Round closed: {closed['pooled']} answers from services with fewer than {settings.PEERSURVEY_MIN_CELL} "
@@ -114,16 +115,15 @@ class Command(BaseCommand):
         if options["base_url"]:
             self._print_links(options["base_url"].rstrip("/"), services[0]["code"])
 
-    def _denominators(self, service, counts: dict[str, int], waves, scale: float) -> None:
+    def _denominators(self, service, counts: dict[str, int], waves, stored: dict[str, Wave], scale: float) -> None:
         """How many patients and staff each service had in the live rounds: about
         three in five patients answer and nearly one in two staff (2014 has none)."""
         for wave in waves:
             if wave.paper:
                 continue
-            row = Wave.objects.get(code=wave.code)
             patients, staff = (round(counts[group] * wave.scale[group] * scale) for group in (Group.PATIENT, Group.STAFF))
             denominator_set(
-                wave=row,
+                wave=stored[wave.code],
                 service=service,
                 patients=max(patients, round(patients / 0.6)) if patients else 4,
                 staff=max(staff, round(staff / 0.45)) if staff else 25,
