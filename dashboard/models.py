@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from surveys.models import Service
+from surveys.models import Service, Wave
 
 
 class Role(models.TextChoices):
@@ -17,9 +17,63 @@ class Lead(models.Model):
     role = models.CharField(max_length=20, choices=Role.choices)
     services = models.ManyToManyField(Service, blank=True, related_name="leads")
     can_review_quotes = models.BooleanField(default=False, help_text="May approve free-text answers before other leads see them.")
+    safeguarding_reviewer = models.BooleanField(
+        default=False, help_text="Named safeguarding reviewer: sees texts flagged as disclosing harm and records what was done."
+    )
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(role__in=Role.values), name="lead_role_valid")]
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_role_display()})"
+
+
+class ReportText(models.Model):
+    """What a lead writes into the report: conclusions and recommendations, for
+    one wave (or none: every date) and one service (or none: the national report)."""
+
+    wave = models.ForeignKey(Wave, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    conclusions = models.TextField(blank=True)
+    recommendations = models.TextField(blank=True, help_text="One recommendation per line.")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["wave", "service"], name="report_text_unique"),
+            models.UniqueConstraint(fields=["wave"], condition=Q(service__isnull=True), name="report_text_national_unique"),
+            models.UniqueConstraint(fields=["service"], condition=Q(wave__isnull=True), name="report_text_any_wave_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"report text for {self.service or 'every service'}, {self.wave or 'every wave'}"
+
+    @property
+    def recommendation_list(self) -> list[str]:
+        return [line.strip(" -*\t") for line in self.recommendations.splitlines() if line.strip(" -*\t")]
+
+
+class ActionStatus(models.TextChoices):
+    PLANNED = "planned", "We will do this"
+    DOING = "doing", "We are doing this"
+    DONE = "done", "We did this"
+
+
+class Action(models.Model):
+    """ "You said, we did": what a service did about what its patients and staff said in a wave."""
+
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="actions")
+    you_said = models.TextField(help_text="What people said, in plain words.")
+    we_did = models.TextField(help_text="What the service did or will do, in plain words.")
+    status = models.CharField(max_length=10, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_on = models.DateField()
+
+    class Meta:
+        ordering = ["service__code", "-wave__opens", "id"]
+        constraints = [models.CheckConstraint(condition=Q(status__in=ActionStatus.values), name="action_status_valid")]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} {self.wave.code}: {self.get_status_display()}"

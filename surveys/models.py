@@ -345,6 +345,18 @@ class QuoteStatus(models.TextChoices):
     REJECTED = "rejected", "Not shown"
 
 
+class Theme(models.Model):
+    """A theme a lead tags quotes with ("Trust", "Restrictions"), to count and group them."""
+
+    name = models.CharField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class QuoteReview(models.Model):
     """A lead's decision on one free-text answer. Without one, the text is hidden."""
 
@@ -355,6 +367,9 @@ class QuoteReview(models.Model):
     attribution = models.CharField(max_length=120)
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reviewed_on = models.DateField()
+    themes = models.ManyToManyField(Theme, blank=True, related_name="quotes")
+    for_report = models.BooleanField(default=False, help_text="Chosen for the report, under the question it explains.")
+    for_patients = models.BooleanField(default=False, help_text="Chosen for the ward's results page and poster.")
 
     class Meta:
         # The table was made by the dashboard app, where reviews began.
@@ -363,6 +378,24 @@ class QuoteReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attribution}: {self.get_status_display()}"
+
+
+class SafeguardingConcern(models.Model):
+    """A free-text answer that discloses harm. Flagged, it is hidden from every
+    page but the named safeguarding reviewers', who record what was done. The
+    survey stays anonymous: the concern knows the service, never the writer."""
+
+    answer = models.OneToOneField(TextAnswer, on_delete=models.CASCADE, related_name="concern")
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    raised_on = models.DateField()
+    note = models.TextField(blank=True, help_text="Why it was flagged.")
+    action = models.TextField(blank=True, help_text="What was done about it.")
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    closed_on = models.DateField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        # Never the text itself.
+        return f"safeguarding concern {self.pk}"
 
 
 class Release(models.Model):
