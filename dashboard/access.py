@@ -28,6 +28,9 @@ class Access:
     # Every service as (code, name), for the filters: a code that is not here
     # is unknown (400), one the user may not see is refused (403).
     services: tuple[tuple[str, str], ...] = ()
+    # A named safeguarding reviewer (Lead.safeguarding_reviewer): sees texts flagged
+    # as disclosing harm. Named people only: being a superuser is not enough.
+    safeguarding_reviewer: bool = False
 
     def may_see_service(self, code: str) -> bool:
         return self.every_service or code in self.own_codes
@@ -59,7 +62,8 @@ def access_for(user) -> Access:
     if user.is_superuser or (lead is not None and lead.role == Role.PARTNERSHIP_LEAD):
         services = tuple(Service.objects.order_by("code").values_list("code", "name"))
         can_review = True if user.is_superuser else lead.can_review_quotes
-        return Access(user.get_username(), Role.PARTNERSHIP_LEAD, True, frozenset(), can_review, services)
+        named = lead is not None and lead.safeguarding_reviewer
+        return Access(user.get_username(), Role.PARTNERSHIP_LEAD, True, frozenset(), can_review, services, named)
     if lead is None:
         raise PermissionDenied("This account has no dashboard role. Ask an administrator.")
     mine = Lead.services.through.objects.filter(lead=lead, service=OuterRef("pk"))
@@ -71,6 +75,7 @@ def access_for(user) -> Access:
         frozenset(code for code, _, is_mine in rows if is_mine),
         lead.can_review_quotes,
         tuple((code, name) for code, name, _ in rows),
+        lead.safeguarding_reviewer,
     )
 
 

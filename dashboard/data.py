@@ -7,6 +7,7 @@ shows the same (suppressed) numbers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 from django.conf import settings
@@ -18,8 +19,18 @@ from surveys.report_2014 import report_2014, report_2014_sizes
 from surveys.selectors import every_version_loaded, previous_wave
 
 from .access import Access
+from .models import Action, ActionStatus, Role
 from .queries import period_counts, released_through, selection_counts, selection_service_codes, service_counts, wave_denominators
-from .queries.quotes import approved_quotes, group_sizes
+from .queries.quotes import (
+    approved_quotes,
+    group_sizes,
+    patient_quotes,
+    report_quotes,
+    theme_counts,
+    with_author_answers,
+    with_themes,
+    with_wording,
+)
 from .release import disclosure, release_counts
 from .selection import Selection
 from .stats import (
@@ -336,3 +347,209 @@ def suggest_attributions(answers, *, job_titles: dict[tuple[str, str], int], min
             label=quote_label(answer.response_id, answer.question_code),
             job_title=title if title and common else None,
         )
+
+
+# --- The ward's results page (GET /c/<token>/results/): what patients see -----------
+#
+# Less than the service's own lead sees, never more: a few headline answers of the
+# service's patients as "N in 10", from `dashboard_data` for that service alone as its
+# service lead would ask for it; no counts, no group sizes, no staff figures, no other
+# service. Quotes are those a reviewer chose for patients; actions are the service's own.
+
+# Easy-read words and a picture for each of HEADLINES' questions.
+WARD_HEADLINES = {
+    "useful": ("peer support can be useful", "icons/shared_experience.svg"),
+    "user_led": ("patients decide for themselves how they help each other", "icons/influence.svg"),
+    "restrictions": (
+        "there are rules about what patients can talk about, or how they help each other",
+        "icons/conversation_restrictions.svg",
+    ),
+    "more_user_led": ("patients could be more in charge of helping each other", "icons/more_schemes.svg"),
+}
+# A picture for each action's status (its words are ActionStatus's labels), done first.
+WARD_STATUS_ICONS = {
+    ActionStatus.DONE: "icons/yes.svg",
+    ActionStatus.DOING: "icons/sometimes.svg",
+    ActionStatus.PLANNED: "icons/ui/arrow-right.svg",
+}
+WARD_QUOTES = 6
+
+
+def in_ten(pct: float | None) -> int | None:
+    """How many in ten, from a released percentage: to the nearest tenth, halves up.
+
+    >>> in_ten(68.3), in_ten(65.0), in_ten(64.9), in_ten(4.9), in_ten(100.0), in_ten(None)
+    (7, 7, 6, 0, 10, None)
+    """
+    if pct is None:
+        return None
+    return min(10, max(0, math.floor(pct / 10 + 0.5)))
+
+
+def in_ten_words(pct: float | None) -> str | None:
+    """A percentage as easy-read words: "N in 10", never a count.
+
+    A few, or nearly everyone, is not rounded to none or to all.
+
+    >>> in_ten_words(68.3), in_ten_words(0.0), in_ten_words(3.0), in_ten_words(97.5), in_ten_words(100.0)
+    ('7 in 10', '0 in 10', 'Fewer than 1 in 10', 'Nearly 10 in 10', '10 in 10')
+    >>> in_ten_words(None) is None
+    True
+    """
+    tenths = in_ten(pct)
+    if tenths is None:
+        return None
+    if tenths == 0 and pct > 0:
+        return "Fewer than 1 in 10"
+    if tenths == 10 and pct < 100:
+        return "Nearly 10 in 10"
+    return f"{tenths} in 10"
+
+
+def pictogram(tenths: int | None) -> list[bool]:
+    """Ten people, the first `tenths` of them filled in.
+
+    >>> pictogram(3)
+    [True, True, True, False, False, False, False, False, False, False]
+    >>> pictogram(None) == [False] * 10
+    True
+    """
+    filled = max(0, min(10, tenths or 0))
+    return [True] * filled + [False] * (10 - filled)
+
+
+def ward_figure(pct: float | None, words: str, icon: str) -> dict:
+    """One headline for patients: a sentence with "N in 10" and ten people, or, where the
+    figure is not released, nothing but that it is not (`shown` false).
+
+    >>> figure = ward_figure(68.3, "peer support can be useful", "icons/yes.svg")
+    >>> figure["in_ten"], figure["sentence"], sum(figure["people"])
+    ('7 in 10', 'patients here said peer support can be useful.', 7)
+    >>> ward_figure(None, "peer support can be useful", "icons/yes.svg")["shown"]
+    False
+    """
+    shown = pct is not None
+    return {
+        "shown": shown,
+        "in_ten": in_ten_words(pct) if shown else None,
+        "sentence": f"patients here said {words}.",
+        "about": words,
+        "icon": icon,
+        "people": pictogram(in_ten(pct)) if shown else [],
+    }
+
+
+def ward_access(service) -> Access:
+    """What the service's own lead may see: the most the ward's page may draw on."""
+    return Access(
+        username=f"ward results {service.code}",
+        role=Role.SERVICE_LEAD,
+        every_service=False,
+        own_codes=frozenset({service.code}),
+        can_review_quotes=False,
+        services=((service.code, service.name),),
+    )
+
+
+def _ward_wave(link) -> Wave | None:
+    """The wave the ward's page is about: the link's, once its patients' figures are
+    released; else the latest wave whose are; else None (all dates)."""
+    first = next((meta for meta in questions() if meta.code == HEADLINES[0][0]), None)
+    if first is None:
+        return link.wave
+    per_wave = trends_data(Selection(services=(link.service.code,)), question=first, option=HEADLINES[0][1], by="wave")
+    released = [point["period"] for point in per_wave["series"] if (point.get("patient") or {}).get("n") is not None]
+    if link.wave is not None and link.wave.code in released:
+        return link.wave
+    if released:
+        return Wave.objects.get(code=released[-1])
+    return None
+
+
+def _ward_actions(service, wave: Wave | None) -> tuple[Wave | None, list[dict]]:
+    """The service's actions for the wave (with none: the latest wave that has some), done first."""
+    actions = Action.objects.filter(service=service).select_related("wave")
+    if wave is None:
+        latest = actions.order_by("-wave__opens", "-wave__pk").first()
+        wave = latest.wave if latest else None
+    order = list(WARD_STATUS_ICONS)
+    rows = sorted(actions.filter(wave=wave) if wave else [], key=lambda action: (order.index(action.status), action.pk))
+    return wave, [
+        {
+            "you_said": action.you_said,
+            "we_did": action.we_did,
+            "status": action.status,
+            "status_words": ActionStatus(action.status).label,
+            "icon": WARD_STATUS_ICONS[action.status],
+        }
+        for action in rows
+    ]
+
+
+def ward_results_data(link) -> dict:
+    """Everything the ward's results page shows for a collection link, and nothing else:
+    the service's name, its patients' headline answers as "N in 10" (or that too few have
+    answered), quotes chosen for patients, and the service's actions."""
+    service = link.service
+    wave = _ward_wave(link)
+    selection = Selection(services=(service.code,), wave=wave.code if wave else "", wave_id=wave.pk if wave else None)
+    data = dashboard_data(selection, ward_access(service))
+    shown = not data["groups"]["patient"]["suppressed"]
+    figures = []
+    answered = {q["code"]: (q.get("answered") or {}).get("patient") for q in data["questions"]}
+    for question, option, _ in HEADLINES if shown else ():
+        cell = _option_row(data, question, option).get("patient")
+        if cell is None or question not in WARD_HEADLINES:  # not asked of patients
+            continue
+        if answered.get(question) == 0:  # nobody has answered it: "0 in 10" would mislead
+            continue
+        words, icon = WARD_HEADLINES[question]
+        figures.append(ward_figure(cell["pct"], words, icon))
+    actions_wave, actions = _ward_actions(service, wave or link.wave)
+    return {
+        "service": {"code": service.code, "name": service.name},
+        "wave": {"code": wave.code, "name": wave.name} if wave else None,
+        "shown": shown,
+        "figures": figures,
+        "quotes": patient_quotes_data(service.code, wave.pk if wave else None, limit=WARD_QUOTES),
+        "actions_wave": {"code": actions_wave.code, "name": actions_wave.name} if actions_wave else None,
+        "actions": actions,
+        "min_cell": settings.PEERSURVEY_MIN_CELL,
+    }
+
+
+# --- Quotes for the list page, the report and the ward --------------------------------
+
+
+def quote_list_data(access: Access, *, service: str = "", question: str = "", theme: int | None = None) -> dict:
+    """The quote list: the approved quotes the user may see (with one theme, where
+    asked), the groups left out, and per theme how many of the quotes shown
+    without a theme filter carry it, per group."""
+    quotes, hidden = quotes_data(access, service=service, question=question)
+    return {
+        "quotes": quotes if theme is None else quotes.filter(review__themes__id=theme),
+        "hidden": hidden,
+        "themes": theme_counts(quotes),
+    }
+
+
+def explain_quotes(quotes) -> None:
+    """Give each quote of a page its question in words (`wording`), its writer's
+    answer to the question it explains where enough gave it (`author`), and its
+    themes: a few queries for the page, whatever its length."""
+    with_wording(quotes)
+    with_author_answers(quotes, min_cell=settings.PEERSURVEY_MIN_CELL)
+    with_themes(quotes)
+
+
+def report_quotes_data(access: Access, selection_service_codes: list[str] | None, wave_id: int | None) -> dict[str, list[dict]]:
+    """The quotes chosen for the report, under the code of the question each
+    explains: {"text", "credit", "group", "question", "wording", "answer" (or
+    None), "answer_withheld"} each (dashboard.queries.quotes.report_quotes)."""
+    return report_quotes(access, selection_service_codes, wave_id, min_cell=settings.PEERSURVEY_MIN_CELL)
+
+
+def patient_quotes_data(service_code: str, wave_id: int | None, limit: int = 6) -> list[dict]:
+    """The quotes chosen for patients from one service, for the ward's results page:
+    {"text", "credit" ("A patient" or "A member of staff"), "group"} each, no numbers."""
+    return patient_quotes(service_code, wave_id, limit, min_cell=settings.PEERSURVEY_MIN_CELL)

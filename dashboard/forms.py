@@ -9,6 +9,7 @@ checked the syntax).
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row, Submit
@@ -20,9 +21,12 @@ from django.utils import timezone
 from surveys.codes import ABOUT_FILTERS, Group, Security, Specialism
 from surveys.definitions import QuestionnaireDef
 from surveys.forms import ResponseForm, response_form_class
-from surveys.models import Questionnaire, Wave
+from surveys.models import Questionnaire, Service, Theme, Wave
+from surveys.quotes import QUOTE_CHOICES, THEME_NAME_MAX, theme_name
 
 from .access import Access
+from .models import ActionStatus, ReportText
+from .services import ACTION_TEXT_MAX
 
 # Dates a survey can have: from before the 2014 round to well ahead. Outside
 # them a date is a typo (or a probe: 9999-12-31 has no next month to end at).
@@ -181,15 +185,20 @@ class TrendForm(forms.Form):
 
 
 class QuoteFilter(forms.Form):
+    """The quote list's filters. Questions are named in words; their codes stay
+    the values, so a link to a question's quotes reads `?question=useful_why`."""
+
     question = forms.ChoiceField(required=False)
     service = forms.ChoiceField(required=False)
+    theme = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
 
-    def __init__(self, data, *, access: Access, question_codes: list[str]):
+    def __init__(self, data, *, access: Access, questions: list[tuple[str, str]], themes: list[tuple[int, str]] = ()):
         super().__init__(data)
-        self.fields["question"].choices = [("", "Any question")] + [(code, code) for code in question_codes]
+        self.fields["question"].choices = [("", "Any question")] + list(questions)
         self.fields["service"].choices = [("", "All services you can see")] + [
             (code, f"{code} – {name}") for code, name in access.services if access.may_see_service(code)
         ]
+        self.fields["theme"].choices = [("", "Any theme")] + [(str(pk), name) for pk, name in themes]
 
 
 class ReviewForm(forms.Form):
@@ -201,6 +210,51 @@ class ReviewForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("decision") == "approve" and not (cleaned.get("text") or "").strip():
             self.add_error("text", "An approved quote needs its text (redacted if need be).")
+        return cleaned
+
+
+class ThemeForm(forms.Form):
+    """Tag an approved quote: with a theme from the list (`theme`) or a new one
+    typed (`name`), or take one off (`remove`); exactly one of the three."""
+
+    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False, label="Theme")
+    name = forms.CharField(required=False, max_length=THEME_NAME_MAX, label="Or a new theme")
+    remove = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False, widget=forms.HiddenInput)
+
+    def clean_name(self):
+        return theme_name(self.cleaned_data.get("name") or "")
+
+    def clean(self):
+        cleaned = super().clean()
+        given = [key for key in ("theme", "name", "remove") if cleaned.get(key)]
+        if not self.errors and len(given) != 1:
+            raise ValidationError("Choose a theme from the list or type a new one.")
+        return cleaned
+
+
+class QuoteChoiceForm(forms.Form):
+    """Choose an approved quote for the report or for patients, or unchoose it."""
+
+    choice = forms.ChoiceField(choices=[(choice, choice) for choice in QUOTE_CHOICES])
+    chosen = forms.TypedChoiceField(choices=[("1", "Chosen"), ("0", "Not chosen")], coerce=lambda value: value == "1")
+
+
+class ConcernForm(forms.Form):
+    """Flag a text as a safeguarding concern, saying why if the reviewer wishes."""
+
+    note = forms.CharField(required=False, max_length=2000, label="Why (optional)", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ConcernActionForm(forms.Form):
+    """What was done about a safeguarding concern, and whether it is closed."""
+
+    action = forms.CharField(required=False, max_length=5000, label="What was done", widget=forms.Textarea(attrs={"rows": 3}))
+    close = forms.BooleanField(required=False, label="Closed: nothing more to do")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("close") and not (cleaned.get("action") or "").strip():
+            self.add_error("action", "Say what was done before closing the concern.")
         return cleaned
 
 
@@ -241,3 +295,83 @@ def paper_form_class(definition: QuestionnaireDef) -> type[ResponseForm]:
             return day
 
     return PaperForm
+
+
+class _PlainText(forms.CharField):
+    """Text from a textarea with its line ends as one character each (the browser
+    counts them so for `maxlength`, then sends two)."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n") if value else value
+
+
+def _action_text(label: str, what: str, example: str) -> _PlainText:
+    return _PlainText(
+        label=label,
+        max_length=ACTION_TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=f"{what.capitalize()}, in short, plain sentences: patients read it on the ward’s results page. {example}",
+        error_messages={
+            "required": f"Write {what}.",
+            "max_length": f"Keep {what} to %(limit_value)d characters or fewer: it has %(show_value)d.",
+        },
+    )
+
+
+class ActionForm(forms.Form):
+    """One "you said, we did" action of a service in a wave (its service and wave
+    come from the page, checked against the user's access by the view)."""
+
+    you_said = _action_text("You said", "what people said", "For example: “There is not enough to do in the evenings.”")
+    we_did = _action_text("We did", "what the service did", "For example: “Patients now run a games night on Thursdays.”")
+    status = forms.ChoiceField(
+        label="How far it has got",
+        choices=ActionStatus.choices,
+        initial=ActionStatus.PLANNED,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how far it has got.", "invalid_choice": "Choose one of the three answers."},
+    )
+
+
+class ReportTextForm(forms.Form):
+    """The conclusions and recommendations of one report: which report comes
+    from `wave` and `service` (codes; none for the national report or every date)."""
+
+    conclusions = forms.CharField(
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text="Paragraphs separated by a blank line.",
+    )
+    recommendations = forms.CharField(
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="One recommendation per line; the report numbers them.",
+    )
+
+    def __init__(self, data=None, *, initial_target, access: Access):
+        self.wave_code = str(initial_target.get("wave") or "").strip()[:40]
+        self.service_code = str(initial_target.get("service") or "").strip()[:40]
+        self.target_errors: list[str] = []
+        wave = Wave.objects.filter(code=self.wave_code).first() if self.wave_code else None
+        if self.wave_code and wave is None:
+            self.target_errors.append(f"There is no round {self.wave_code!r}.")
+        service = Service.objects.filter(code=self.service_code).first() if self.service_code else None
+        if self.service_code and service is None:
+            self.target_errors.append(f"There is no service {self.service_code!r}.")
+        self._target = None if self.target_errors else {"wave": wave, "service": service}
+        initial = {}
+        if self._target is not None:
+            existing = ReportText.objects.filter(wave=wave, service=service).first()
+            if existing is not None:
+                initial = {"conclusions": existing.conclusions, "recommendations": existing.recommendations}
+        super().__init__(data, initial=initial)
+
+    def target(self) -> dict | None:
+        return self._target
+
+    def report_query(self) -> str:
+        query = {key: value for key, value in (("service", self.service_code), ("wave", self.wave_code)) if value}
+        return urlencode(query)

@@ -1,4 +1,4 @@
-"""Writes of the read side: dashboard accounts."""
+"""Writes of the read side: dashboard accounts, and "you said, we did" actions."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from surveys.models import Service
+from surveys.models import Service, Wave
 
-from .models import Lead, Role
+from .models import Action, ActionStatus, Lead, ReportText, Role
 
 
 class LeadError(ValueError):
@@ -23,11 +24,13 @@ def lead_upsert(
     service_codes: list[str] | None = None,
     password: str | None = None,
     can_review_quotes: bool | None = None,
+    safeguarding_reviewer: bool | None = None,
 ) -> tuple[object, bool]:
     """Create or update a dashboard user with a role; returns (user, created).
 
     A service lead needs at least one service; a partnership lead sees every
-    service and takes none. `password=None` keeps an existing user's password.
+    service and takes none. `password=None` keeps an existing user's password;
+    `None` for a right keeps it as it is.
     """
     username = username.strip()
     if not username or len(username) > 150:
@@ -63,6 +66,77 @@ def lead_upsert(
         lead.role = role
         if can_review_quotes is not None:
             lead.can_review_quotes = can_review_quotes
+        if safeguarding_reviewer is not None:
+            lead.safeguarding_reviewer = safeguarding_reviewer
         lead.save()
         lead.services.set(services)
     return user, created
+
+
+# --- "You said, we did": a service's actions per wave ---------------------------------
+
+ACTION_TEXT_MAX = 600
+
+
+class ActionError(ValueError):
+    pass
+
+
+def _action_text(value: str, what: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ActionError(f"Write {what}.")
+    if len(text) > ACTION_TEXT_MAX:
+        raise ActionError(f"Keep {what} to {ACTION_TEXT_MAX} characters or fewer.")
+    return text
+
+
+def action_save(
+    *,
+    user,
+    you_said: str,
+    we_did: str,
+    status: str,
+    action: Action | None = None,
+    wave: Wave | None = None,
+    service: Service | None = None,
+) -> Action:
+    """Add an action for a service and wave, or change one (its texts and status:
+    its service and wave stay). Patients read these on the ward's results page, so
+    both texts are required, at most `ACTION_TEXT_MAX` characters each.
+
+    Who may write for which service is the view's to check (dashboard.access)."""
+    you_said = _action_text(you_said, "what people said")
+    we_did = _action_text(we_did, "what the service did")
+    if status not in ActionStatus.values:
+        raise ActionError(f"Status {status!r} is not one of: {', '.join(ActionStatus.values)}.")
+    if action is None:
+        if wave is None or service is None:
+            raise ActionError("A new action needs its service and wave.")
+        action = Action(wave=wave, service=service)
+    action.you_said, action.we_did, action.status = you_said, we_did, status
+    action.updated_by = user
+    action.updated_on = timezone.localdate()
+    action.save()
+    return action
+
+
+def action_delete(*, action: Action) -> None:
+    action.delete()
+
+
+def report_text_save(*, wave: Wave | None, service: Service | None, conclusions: str, recommendations: str, user) -> ReportText:
+    """Keep what a lead wrote for a report: the national one (no service) or a
+    service's, for a wave or for every date (no wave). The audit log records who
+    changed it; the report says when."""
+    text, _ = ReportText.objects.update_or_create(
+        wave=wave,
+        service=service,
+        defaults={
+            "conclusions": conclusions.strip(),
+            "recommendations": recommendations.strip(),
+            "updated_by": user,
+            "updated_on": timezone.localdate(),
+        },
+    )
+    return text

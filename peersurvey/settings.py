@@ -222,6 +222,9 @@ LOGGING = {
     "loggers": {
         "django.server": {"handlers": ["access"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["request"], "level": "WARNING", "propagate": False},
+        # The PDF report's layout engine reports every step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 

@@ -1,15 +1,23 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from dashboard.views import ward
+from surveys import urls as survey_urls
+
 from . import views
 from .auth import ThrottledAdminAuthenticationForm, login_view
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
 admin.site.site_header = "Peer Support Survey administration"
 
+# The ward's results page is read-side (dashboard) but lives at the link's address,
+# in the surveys namespace (surveys:results): joined here, so surveys never imports
+# the dashboard.
+survey_patterns = [*survey_urls.urlpatterns, path("c/<str:token>/results/", ward.results, name="results")]
+
 urlpatterns = [
     path("", views.home, name="home"),
-    path("", include("surveys.urls")),
+    path("", include((survey_patterns, survey_urls.app_name))),
     path("dashboard/", include("dashboard.urls")),
     path("accounts/login/", login_view, name="login"),
     path("accounts/", include("django.contrib.auth.urls")),

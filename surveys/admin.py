@@ -16,6 +16,7 @@ from .models import (
     QuoteReview,
     Service,
     ServiceSpecialism,
+    Theme,
     Wave,
 )
 
@@ -130,6 +131,14 @@ class QuestionAdmin(admin.ModelAdmin):
         return False
 
 
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    """Themes leads tag quotes with; renaming one renames it on every quote."""
+
+    list_display = ["name"]
+    search_fields = ["name"]
+
+
 @admin.register(QuoteReview)
 class QuoteReviewAdmin(admin.ModelAdmin):
     """Deleting a review hides the quote again and puts the answer back in the review queue."""
@@ -139,7 +148,12 @@ class QuoteReviewAdmin(admin.ModelAdmin):
     search_fields = ["attribution", "reviewed_by__username"]
     list_select_related = ["reviewed_by"]
     # Not the answer as written: only reviewed text is shown to anyone but the reviewer.
-    fields = ["status", "text", "attribution", "reviewed_by", "reviewed_on"]
+    fields = ["status", "text", "attribution", "reviewed_by", "reviewed_on", "themes", "for_report", "for_patients"]
+
+    def get_queryset(self, request):
+        # A text flagged as disclosing harm is for the named safeguarding reviewers
+        # only, on their own page: not even a superuser reads it here.
+        return super().get_queryset(request).filter(answer__concern__isnull=True)
 
     def has_add_permission(self, request):
         return False

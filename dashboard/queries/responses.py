@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Exists, Max, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery
 
 from surveys.models import ChoiceAnswer, Release, Response, Service
 from surveys.tallies import EVERYONE
@@ -46,3 +46,14 @@ def released_through(selection: Selection) -> date | None:
     latest = releases.order_by("-released_on").values("released_on")[:1]
     services = Service.objects.filter(own_service_filter(selection))
     return services.annotate(latest=Subquery(latest)).aggregate(day=Max("latest"))["day"]
+
+
+def channel_wave_counts(selection: Selection) -> list[tuple[str, str, int | None, int]]:
+    """(group, channel, wave id, respondents) of the responses released in a
+    service within the selection: how people answered, for the report's method."""
+    return list(
+        released_responses(selection)
+        .values_list("questionnaire__code", "channel", "wave_id")
+        .annotate(n=Count("pk"))
+        .order_by("questionnaire__code", "channel", "wave_id")
+    )

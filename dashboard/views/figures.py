@@ -158,23 +158,6 @@ def charts_json(request: HttpRequest, access: Access, form: FilterForm, selectio
     )
 
 
-@figure_view(AuditAction.REPORT_VIEW)
-def report(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
-    """The printable report: every chart in the report's order, with a print stylesheet."""
-    data = dashboard_data(selection, access)
-    return render(
-        request,
-        "dashboard/report.html",
-        {
-            "data": data,
-            "figures": charts.all_figures(data),
-            "plotly_config": {**charts.CONFIG, "staticPlot": True},
-            "selection": selection.describe(),
-            "generated": timezone.localtime(),
-        },
-    )
-
-
 @figure_view(AuditAction.EXPORT_AGGREGATE, bad_filter=_json_errors)
 def export_aggregate(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
     return exports.csv_response(exports.aggregate_rows(dashboard_data(selection, access)), "peer-support-aggregate.csv")

@@ -1,12 +1,13 @@
-/* Ward tablets: the questionnaire page and its static files load without a
-   network after one visit online. Pages: network first, cached copy when
-   offline. Static files: cached copy at once, refreshed in the background.
+/* Ward tablets: the questionnaire page, the ward's results page
+   (/c/<token>/results/: nothing personal on it) and their static files load
+   without a network after one visit online. Pages: network first, cached copy
+   when offline. Static files: cached copy at once, refreshed in the background.
    Submissions never pass through here (POST is left alone); the page's outbox
    (kiosk-queue.js) holds them until the server has them. */
 "use strict";
 
 var CACHE = "peersurvey-offline-v1";
-var PAGE = /^\/c\/[^/]+\/$/;
+var PAGE = /^\/c\/[^/]+\/(results\/)?$/;
 
 self.addEventListener("install", function () { self.skipWaiting(); });
 
@@ -42,8 +43,13 @@ self.addEventListener("fetch", function (event) {
           var copy = reply.clone();
           caches.open(CACHE).then(function (cache) { cache.put(url.pathname, copy); });
         } else if (reply.status === 410 || reply.status === 404) {
-          // The round closed or the link was revoked: no offline copy to answer into.
-          caches.open(CACHE).then(function (cache) { cache.delete(url.pathname); });
+          // The round closed or the link was revoked: no offline copy to answer into, or to read.
+          caches.open(CACHE).then(function (cache) {
+            cache.delete(url.pathname);
+            // A revoked link (404) takes its form and its results page with it.
+            var form = url.pathname.replace(/results\/$/, "");
+            if (reply.status === 404) { cache.delete(form); cache.delete(form + "results/"); }
+          });
         }
         return reply;
       }).catch(function () {

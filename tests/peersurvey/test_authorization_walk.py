@@ -18,8 +18,10 @@ until it is added here with its parameters.
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -27,9 +29,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from surveys.models import CollectionLink, QuoteReview, Response, TextAnswer
+from dashboard.services import action_save
+from surveys.models import CollectionLink, QuoteReview, Response, SafeguardingConcern, TextAnswer
 from surveys.quotes import quote_review
-from surveys.services import link_create, link_revoke
+from surveys.services import link_create, link_revoke, wave_upsert
 from tests.factories import answer, service
 
 # SAN's figures are chosen so that they cannot turn up by accident: response counts
@@ -42,7 +45,8 @@ from tests.factories import answer, service
 # Multiples of 5, so that all of SAN's answers are released (in batches of 5) and shown.
 SAN_PATIENTS = 155
 SAN_STAFF = 115
-MARKER = "Quokka lantern 7319"  # in every free-text answer SAN gives
+MARKER = "Quokka lantern 7319"
+PPTX = "application/vnd.openxmlformats-officedocument.presentationml.presentation"  # in every free-text answer SAN gives
 AUTH_ROUTE_NAMES = {
     "login",
     "logout",
@@ -86,14 +90,15 @@ FILTERS_NAMING_SAN = (
 )
 
 
-def figure_variants(extra: str = "", *, first_view: bool = False):
+def figure_variants(extra: str = "", *, first_view: bool = False, binary: bool = False):
     """Filters naming SAN, then the service lead's own and national views (allowed, and
-    must still not leak); `extra` is a page's own parameters (a question to trend)."""
+    must still not leak); `extra` is a page's own parameters (a question to trend).
+    A `binary` output (a PDF) cannot be read for SAN's figures: no positive control."""
 
     def query(filters: str) -> str:
         return "?" + "&".join(part for part in (filters.lstrip("?"), extra) if part) if filters or extra else ""
 
-    return [Variant(query=query(q), shows_san=q.startswith("?service=SAN")) for q in FILTERS_NAMING_SAN] + [
+    return [Variant(query=query(q), shows_san=q.startswith("?service=SAN") and not binary) for q in FILTERS_NAMING_SAN] + [
         Variant(query=query(""), names_san=False, lead_redirect=first_view),
         Variant(query=query("?service=CL"), names_san=False),
         Variant(query=query("?service=CL&compare=national"), names_san=False),
@@ -131,6 +136,17 @@ ROUTES: dict[str, dict] = {
             Variant(kwargs={"token": "san_revoked"}, public_status=404),
         ],
     },
+    # The ward's results page: public, the link's service only, "N in 10" and no counts.
+    "c/<str:token>/results/": {
+        "public": True,
+        "variants": [
+            Variant(kwargs={"token": "san_patient"}, public_status=200),
+            Variant(kwargs={"token": "san_kiosk"}, public_status=200),
+            Variant(kwargs={"token": "san_staff"}, public_status=200),
+            Variant(kwargs={"token": "san_revoked"}, public_status=404),
+            Variant(kwargs={"token": "no-such-token"}, public_status=404, names_san=False),
+        ],
+    },
     "api/v1/links/<str:token>/responses": {
         "public": True,
         "variants": [
@@ -154,6 +170,19 @@ ROUTES: dict[str, dict] = {
     "dashboard/services/": {"variants": figure_variants("question=useful"), "partnership_only": True},
     "dashboard/charts.json": {"variants": figure_variants()},
     "dashboard/report/": {"variants": figure_variants()},
+    # The PDF is the page's report_data laid out again, its text in glyph codes the
+    # detectors cannot read (they read the page's, above): here, who may have it.
+    # The deck's XML is read like any body.
+    "dashboard/report.pdf": {"variants": figure_variants(binary=True)},
+    "dashboard/report.pptx": {"variants": figure_variants()},
+    "dashboard/report/text/": {
+        "variants": [
+            Variant(query="?service=SAN"),
+            Variant(query="?service=SAN&wave=2026"),
+            Variant(query="?service=CL", names_san=False),
+            Variant(method="POST", data={"service": "SAN", "conclusions": f"{MARKER} conclusions"}, redirects=True),
+        ]
+    },
     "dashboard/export/aggregate.csv": {"variants": figure_variants()},
     # Response rows are for partnership leads only: a service lead gets 403 even for their own service.
     "dashboard/export/responses.csv": {"variants": figure_variants(), "partnership_only": True},
@@ -175,6 +204,53 @@ ROUTES: dict[str, dict] = {
                 data={"decision": "approve", "text": f"{MARKER} leaked", "attribution": "SAN"},
             ),
         ]
+    },
+    # "You said, we did": actions are what a service wrote, not what people answered
+    # (they are on the link's public results page), so no figures to control for.
+    "dashboard/actions/": {
+        "variants": [
+            Variant(query="?service=SAN&wave=2026"),
+            Variant(query="?service=SAN"),
+            Variant(query="?wave=2026", names_san=False),
+            Variant(
+                method="POST",
+                redirects=True,
+                data={"service": "SAN", "wave": "2026", "you_said": "More to do", "we_did": "A club", "status": "done"},
+            ),
+        ]
+    },
+    "dashboard/actions/<int:action_id>/": {
+        "variants": [
+            Variant(kwargs={"action_id": "san_action"}),
+            Variant(
+                kwargs={"action_id": "san_action"},
+                method="POST",
+                redirects=True,
+                data={"you_said": "Said again", "we_did": "Did", "status": "doing"},
+            ),
+        ]
+    },
+    "dashboard/actions/<int:action_id>/delete/": {
+        "variants": [Variant(kwargs={"action_id": "san_action"}, method="POST", redirects=True)],
+    },
+    # Themes, choices and flags: POSTs by reviewers, on SAN's approved quote.
+    "dashboard/quotes/<int:answer_id>/themes/": {
+        "variants": [Variant(kwargs={"answer_id": "san_approved"}, method="POST", redirects=True, data={"name": "Trust"})]
+    },
+    "dashboard/quotes/<int:answer_id>/choose/": {
+        "variants": [
+            Variant(kwargs={"answer_id": "san_approved"}, method="POST", redirects=True, data={"choice": "report", "chosen": "1"})
+        ]
+    },
+    "dashboard/quotes/<int:answer_id>/concern/": {
+        "variants": [Variant(kwargs={"answer_id": "san_pending"}, method="POST", redirects=True, data={"note": "walk"})]
+    },
+    # For the named safeguarding reviewers only: nobody in the walk is one, so every
+    # role is refused (tests/dashboard/test_safeguarding.py walks the reviewers' side).
+    "dashboard/safeguarding/": {"variants": [Variant()], "reviewers_only": True},
+    "dashboard/safeguarding/<int:concern_id>/": {
+        "variants": [Variant(kwargs={"concern_id": "san_concern"}, method="POST", data={"action": "walk", "close": "1"})],
+        "reviewers_only": True,
     },
     # The chooser redirects the partnership lead to the entry page.
     "dashboard/paper/": {
@@ -262,6 +338,10 @@ def world(chadwick, national_lead, service_reviewer, outsider):
     quote_review(answer=texts[0], approve=True, text=texts[0].text, attribution="SAN1", reviewer=national_lead)
     cl_text = TextAnswer.objects.get(response__service=cl, question__code="comments")
     quote_review(answer=cl_text, approve=True, text=cl_text.text, attribution="CL1", reviewer=national_lead)
+    # A wave made after the answers (they keep none), and an action of SAN's in it.
+    wave, _ = wave_upsert(code="2026", name="Autumn 2026", opens=date(2026, 9, 1), closes=date(2026, 12, 31))
+    san_action = action_save(user=national_lead, wave=wave, service=san, you_said="Said", we_did="Did", status="done")
+    concern = SafeguardingConcern.objects.create(answer=texts[2], raised_by=national_lead, raised_on=date(2026, 11, 21))
     revoked = link_create(service=san, group="patient", label="old tablet")
     link_revoke(token=revoked.token)
     return {
@@ -279,6 +359,8 @@ def world(chadwick, national_lead, service_reviewer, outsider):
             "san_revoked": revoked.token,
             "san_pending": texts[1].pk,
             "san_approved": texts[0].pk,
+            "san_concern": concern.pk,
+            "san_action": san_action.pk,
         },
     }
 
@@ -307,6 +389,12 @@ def san_figures(body: str) -> list[str]:
 
 def body_of(reply) -> str:
     raw = b"".join(reply.streaming_content) if reply.streaming else reply.content
+    if reply.get("Content-Type", "") == PPTX:
+        # A deck is a zip of XML: its text and chart data are read there.
+        with zipfile.ZipFile(io.BytesIO(raw)) as deck:
+            raw = b"\n".join(deck.read(name) for name in deck.namelist() if name.endswith(".xml"))
+    elif reply.get("Content-Type", "") == "application/pdf":
+        return ""
     text = raw.decode("utf-8", "replace")
     if reply.get("Content-Type", "").startswith("application/json"):
         # Normalise spacing so `"n": 71` and `"n":71` look alike.
@@ -341,6 +429,9 @@ def check(route, spec, role, variant, reply, body) -> list[str]:
     elif role == "outsider":
         if status != 403:
             problems.append(f"status {status}, expected 403")
+    elif spec.get("reviewers_only"):
+        if status != 403:
+            problems.append(f"status {status}, expected 403 (named safeguarding reviewers only)")
     elif role == "service_lead":
         if spec.get("partnership_only"):
             allowed = {403}
@@ -399,6 +490,8 @@ def test_walk_every_url_as_every_role_with_san_in_every_parameter(world, capsys)
                 failures += [f"{variant.method} {path} as {role}: {p}" for p in problems]
             # Review actions by the partnership lead are put back, so every
             # role meets the same world.
+            if route == "dashboard/quotes/<int:answer_id>/concern/":
+                SafeguardingConcern.objects.exclude(pk=world["params"]["san_concern"]).delete()
             if route.startswith("dashboard/quotes/review/<"):
                 QuoteReview.objects.exclude(answer_id__in=before["reviews"]).delete()
                 for answer_id, (status, text) in before["reviews"].items():

@@ -18,6 +18,14 @@ class Command(BaseCommand):
         review = parser.add_mutually_exclusive_group()
         review.add_argument("--review-quotes", action="store_true", default=None, help="May approve free-text quotes.")
         review.add_argument("--no-review-quotes", action="store_false", dest="review_quotes")
+        named = parser.add_mutually_exclusive_group()
+        named.add_argument(
+            "--safeguarding",
+            action="store_true",
+            default=None,
+            help="A named safeguarding reviewer: sees texts flagged as disclosing harm and records what was done.",
+        )
+        named.add_argument("--no-safeguarding", action="store_false", dest="safeguarding")
 
     def handle(self, *args, **options):
         password = os.environ.get("PEERSURVEY_PASSWORD") or None
@@ -32,6 +40,7 @@ class Command(BaseCommand):
                 service_codes=options["services"],
                 password=password,
                 can_review_quotes=options["review_quotes"],
+                safeguarding_reviewer=options["safeguarding"],
             )
         except LeadError as exc:
             raise CommandError(str(exc)) from exc
