@@ -5,16 +5,17 @@ import re
 from django.core.management import call_command
 from django.db.models import Count
 
+from dashboard.models import Action, ReportText
 from demo.generate import demo_answers, load_texts
 from surveys.definitions import QUESTIONNAIRE_DIR, load_file
-from surveys.models import Denominator, Response, Service
+from surveys.models import Denominator, QuoteReview, Response, Service, TextAnswer, Theme
 from surveys.report_2014 import report_2014
 from surveys.validation import clean_answers
 
 
 def test_demo_answers_are_valid_and_follow_the_2014_figures():
     staff = load_file(QUESTIONNAIRE_DIR / "staff.v1.toml")
-    figures, texts, rng = report_2014(), load_texts(), random.Random(7)
+    figures, texts, rng = report_2014(), load_texts().generic, random.Random(7)
     samples = [clean_answers(staff, demo_answers(staff, figures, texts, rng)) for _ in range(2000)]
     chose_admission = sum("admission" in s.get("when_useful", ()) for s in samples) / len(samples)
     # The report: 87% of staff saw a role for peer support on admission (6% of demo answers skip it).
@@ -46,10 +47,30 @@ def test_demo_loads_the_report_services_and_is_safe_to_repeat(db):
     assert Denominator.objects.exclude(wave__code="2014").count() == 2 * 29
     assert stored == Response.objects.count()
 
+    written = _written()
+    assert written["report texts"] == 2 and 3 <= written["actions"] <= 4 and written["for the report"] >= 5
+
     again = io.StringIO()
     call_command("demo", stdout=again)
     assert f"0 responses stored, {stored} already there" in again.getvalue()
     assert Response.objects.count() == stored
+    # Reviews, report text and actions too: nothing twice, nothing more reviewed.
+    assert _written() == written
+
+
+def _written() -> dict[str, int]:
+    reviews = QuoteReview.objects
+    return {
+        "texts": TextAnswer.objects.count(),
+        "reviews": reviews.count(),
+        "approved": reviews.filter(status="approved").count(),
+        "for the report": reviews.filter(for_report=True).count(),
+        "for patients": reviews.filter(for_patients=True).count(),
+        "themes": Theme.objects.count(),
+        "tagged": QuoteReview.themes.through.objects.count(),
+        "report texts": ReportText.objects.count(),
+        "actions": Action.objects.count(),
+    }
 
 
 def test_the_2014_round_shows_whole_nationally_and_every_count_within_two(national_client, settings):

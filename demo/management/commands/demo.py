@@ -1,5 +1,7 @@
 """Load a believable demo: the 29 services of the report's Appendix IV, links for
-each, and synthetic responses shaped by the report's published figures."""
+each, synthetic responses shaped by the report's published figures, the report's
+quotes in the responses of the people it credits them to, and what the demo's
+leads wrote about the round open now (reviews, report text, "you said, we did")."""
 
 import os
 import random
@@ -12,25 +14,37 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils import timezone
 
-from dashboard.models import Role
-from dashboard.services import lead_upsert
+from dashboard.models import Action, ReportText, Role
+from dashboard.services import action_save, lead_upsert, report_text_save
 from demo.generate import (
     DEMO_DIR,
     OUTLIER,
+    DemoTexts,
+    Respondent,
     demo_answers,
     demo_client_id,
+    demo_count,
     demo_date,
     demo_waves,
     load_texts,
+    quote_places,
     wave_figures,
+    with_quotes,
 )
 from surveys.codes import GROUPS, JOB_TITLE, Channel, Group
-from surveys.models import CollectionLink, Questionnaire, TextAnswer, Wave
-from surveys.quotes import attribution, quote_label, quote_review
+from surveys.models import CollectionLink, Questionnaire, Service, TextAnswer, Wave
+from surveys.quotes import attribution, quote_choose, quote_label, quote_review, quote_tag, theme_for
 from surveys.releases import releases_close
 from surveys.report_2014 import report_2014
 from surveys.selectors import latest_questionnaire, loaded_questionnaire
-from surveys.services import denominator_set, link_create, response_submit, service_upsert, wave_upsert
+from surveys.services import (
+    SubmissionConflict,
+    denominator_set,
+    link_create,
+    response_submit,
+    service_upsert,
+    wave_upsert,
+)
 from surveys.validation import Submission, clean_answers
 
 DEMO_USERNAME = "lead"
@@ -64,6 +78,28 @@ class Command(BaseCommand):
             stored_waves = {
                 wave.code: wave_upsert(code=wave.code, name=wave.name, opens=wave.opens, closes=wave.closes)[0] for wave in waves
             }
+        # 2014 on paper with the first questionnaires; later rounds on tablets and the web.
+        definitions = {
+            (wave.code, group): loaded_questionnaire((round_2014 if wave.paper else questionnaires)[group].pk).definition
+            for wave in waves
+            for group in GROUPS
+        }
+        counts = {
+            (wave.code, row["code"], group): demo_count(row, wave, group, options["scale"])
+            for wave in waves
+            for row in services
+            for group in GROUPS
+        }
+        # Each person the report quotes answers once, in the round open now where there is room.
+        places = quote_places(
+            texts.respondents(),
+            counts,
+            {key: frozenset(question.code for question in definition.questions) for key, definition in definitions.items()},
+            waves=[wave.code for wave in reversed(waves)],
+            services=[row["code"] for row in services],
+            min_cell=settings.PEERSURVEY_MIN_CELL,
+        )
+        quoted: dict[object, Respondent] = {}
         stored = replayed = 0
         for row in services:
             with transaction.atomic():
@@ -77,30 +113,44 @@ class Command(BaseCommand):
                 # Links for the next round, on the newest questionnaires.
                 _link(service, questionnaires[Group.PATIENT], kiosk=True, label="Ward tablet")
                 _link(service, questionnaires[Group.STAFF], kiosk=False, label="Staff link")
-                counts = {Group.PATIENT: row["patient_responses_2014"], Group.STAFF: row["staff_responses_demo"]}
                 for wave in waves:
-                    # 2014 on paper with the first questionnaires; later rounds on tablets and the web.
-                    for group, count in counts.items():
+                    for group in GROUPS:
                         questionnaire = round_2014[group] if wave.paper else questionnaires[group]
-                        definition = loaded_questionnaire(questionnaire.pk).definition
+                        definition = definitions[(wave.code, group)]
                         shaped = wave_figures(figures, wave.shift, outlier=row["code"] == OUTLIER and not wave.paper)
                         channel = Channel.PAPER if wave.paper else (Channel.TABLET if group == Group.PATIENT else Channel.WEB)
-                        for _ in range(round(count * wave.scale[group] * options["scale"])):
-                            answers = clean_answers(definition, demo_answers(definition, shaped, texts, rng))
-                            result = response_submit(
-                                service=service,
-                                questionnaire=questionnaire,
-                                submission=Submission(client_id=demo_client_id(rng), answers=answers),
-                                channel=channel,
-                                submitted_on=demo_date(rng, min(wave.closes, today), days=wave.days(today)),
-                            )
+                        for index in range(counts[(wave.code, row["code"], group)]):
+                            answers = demo_answers(definition, shaped, texts.generic, rng)
+                            person = places.get((wave.code, row["code"], group, index))
+                            if person is not None:
+                                answers = with_quotes(definition, answers, person)
+                            try:
+                                result = response_submit(
+                                    service=service,
+                                    questionnaire=questionnaire,
+                                    submission=Submission(
+                                        client_id=demo_client_id(rng), answers=clean_answers(definition, answers)
+                                    ),
+                                    channel=channel,
+                                    submitted_on=demo_date(rng, min(wave.closes, today), days=wave.days(today)),
+                                )
+                            except SubmissionConflict as exc:
+                                raise CommandError(
+                                    "This database holds demo responses made by another version of the demo: "
+                                    "load the demo into an empty database."
+                                ) from exc
+                            if person is not None:
+                                quoted[result.response.pk] = person
                             replayed += result.duplicate
                             stored += not result.duplicate
-                self._denominators(service, counts, waves, stored_waves, options["scale"])
+                self._denominators(service, row, waves, stored_waves, options["scale"])
         self.stdout.write(
             f"Demo: {len(services)} services, {len(waves)} waves ({', '.join(w.code for w in waves)}), "
             f"{stored} responses stored, {replayed} already there."
         )
+        unplaced = len(texts.quotes) - sum(len(person.quotes) for person in places.values())
+        if unplaced:
+            self.stdout.write(f"{unplaced} of the report's quotes found no response of their group: the demo is too small.")
         # The rounds that are over: what is left in small services joins each round's national pool.
         with transaction.atomic():
             over = {stored.pk for stored in stored_waves.values() if stored.closes < today}
@@ -109,19 +159,27 @@ class Command(BaseCommand):
             f"Round closed: {closed['pooled']} answers from services with fewer than {settings.PEERSURVEY_MIN_CELL} "
             f"waiting count in the national figures only; {closed['waiting']} still wait."
         )
+        lead_service = services[0]["code"]
         if not options["no_user"]:
-            self._demo_users(services[0]["code"])
-        self._demo_reviews()
+            self._demo_users(lead_service)
+        current = stored_waves[waves[-1].code]
+        with transaction.atomic():
+            reviewed = self._demo_reviews(texts, quoted, lead_service)
+            written = self._demo_report(current, lead_service)
+        self.stdout.write(
+            f"Quotes: {len(quoted)} people the report quotes answered; {reviewed} quotes reviewed now. "
+            f"Report text and actions for {current.code}: {written} written now."
+        )
         if options["base_url"]:
             self._print_links(options["base_url"].rstrip("/"), services[0]["code"])
 
-    def _denominators(self, service, counts: dict[str, int], waves, stored: dict[str, Wave], scale: float) -> None:
+    def _denominators(self, service, row: dict, waves, stored: dict[str, Wave], scale: float) -> None:
         """How many patients and staff each service had in the live rounds: about
         three in five patients answer and nearly one in two staff (2014 has none)."""
         for wave in waves:
             if wave.paper:
                 continue
-            patients, staff = (round(counts[group] * wave.scale[group] * scale) for group in (Group.PATIENT, Group.STAFF))
+            patients, staff = (demo_count(row, wave, group, scale) for group in (Group.PATIENT, Group.STAFF))
             denominator_set(
                 wave=stored[wave.code],
                 service=service,
@@ -141,11 +199,17 @@ class Command(BaseCommand):
         self.stdout.write(f"  Administration:               {base}/admin/")
         self.stdout.write("  Every service's links: python manage.py show_links")
 
-    def _demo_reviews(self) -> None:
-        """Approve most demo free text (it is the report's own published quotes),
-        leaving every fifth answer for a lead to review."""
+    def _demo_reviews(self, texts: DemoTexts, quoted: dict[object, Respondent], lead_service: str) -> int:
+        """Approve the demo's quotes (the report's own), leaving every fifth for a
+        lead to review (`DemoTexts.waiting`: the same ones on every run). An approved
+        quote gets the themes texts.toml gives it, and is chosen for the report, or
+        for the patients' page of the demo lead's service, where texts.toml says so.
+        Only texts nobody has reviewed: a second run changes nothing. Returns how
+        many it reviewed."""
+        waiting = texts.waiting()
+        boxes = {(response_id, quote.question): quote for response_id, person in quoted.items() for quote in person.quotes}
         pending = (
-            TextAnswer.objects.filter(review__isnull=True)
+            TextAnswer.objects.filter(review__isnull=True, response_id__in=list(quoted))
             .exclude(question__code=JOB_TITLE)
             .select_related("response__service", "response__questionnaire", "question")
             .order_by("response__service__code", "response_id", "question__position")
@@ -158,13 +222,16 @@ class Command(BaseCommand):
         }
         common = Counter(titles.values())
         min_cell = settings.PEERSURVEY_MIN_CELL
-        for index, answer in enumerate(pending):
-            if index % 5 == 4:
+        themes = {name: theme_for(name) for name in sorted({theme for quote in texts.quotes for theme in quote.themes})}
+        reviewed = 0
+        for answer in pending:
+            quote = boxes.get((answer.response_id, answer.question.code))
+            if quote is None or quote in waiting:
                 continue
             response = answer.response
             service_title = titles.get(response.id)
             title = service_title[1].capitalize() if service_title and common[service_title] >= min_cell else None
-            quote_review(
+            review = quote_review(
                 answer=answer,
                 approve=True,
                 text=answer.text,
@@ -176,9 +243,54 @@ class Command(BaseCommand):
                     job_title=title,
                 ),
             )
+            for name in quote.themes:
+                quote_tag(review, themes[name])
+            if quote.report:
+                quote_choose(review, choice="report", chosen=True)
+            # For the patients' page of the service whose lead the demo makes.
+            if quote.patients and quote.group == Group.PATIENT and response.service.code == lead_service:
+                quote_choose(review, choice="patients", chosen=True)
+            reviewed += 1
+        return reviewed
+
+    def _demo_report(self, wave: Wave, lead_service: str) -> int:
+        """The national report's conclusions and recommendations for the round open
+        now, the demo lead's service's, and its "you said, we did" (demo/report.toml).
+        Each is written once: a second run, or a lead's edit, leaves it as it is.
+        Returns how many it wrote."""
+        with open(DEMO_DIR / "report.toml", "rb") as handle:
+            report = tomllib.load(handle)
+        User = get_user_model()
+        national_lead = User.objects.filter(username=DEMO_USERNAME).first()
+        service_lead = User.objects.filter(username=f"{lead_service.lower()}-lead").first()
+        service = Service.objects.get(code=lead_service)
+        written = 0
+        for where, author, text in ((None, national_lead, report["national"]), (service, service_lead, report["service"])):
+            if not ReportText.objects.filter(wave=wave, service=where).exists():
+                report_text_save(
+                    wave=wave,
+                    service=where,
+                    conclusions=text["conclusions"],
+                    recommendations=text["recommendations"],
+                    user=author,
+                )
+                written += 1
+        for action in report["actions"]:
+            if not Action.objects.filter(wave=wave, service=service, you_said=action["you_said"]).exists():
+                action_save(
+                    user=service_lead,
+                    you_said=action["you_said"],
+                    we_did=action["we_did"],
+                    status=action["status"],
+                    wave=wave,
+                    service=service,
+                )
+                written += 1
+        return written
 
     def _demo_users(self, service_code: str) -> None:
-        """A partnership lead who reviews quotes, a service lead and an administrator."""
+        """A partnership lead who reviews quotes and is the named safeguarding reviewer,
+        a service lead and an administrator."""
         password = os.environ.get("PEERSURVEY_PASSWORD") or DEMO_PASSWORD
         User = get_user_model()
         for username, role, services in (
@@ -186,12 +298,19 @@ class Command(BaseCommand):
             (f"{service_code.lower()}-lead", Role.SERVICE_LEAD, [service_code]),
         ):
             if not User.objects.filter(username=username).exists():
-                lead_upsert(username=username, role=role, service_codes=services, password=password, can_review_quotes=True)
+                lead_upsert(
+                    username=username,
+                    role=role,
+                    service_codes=services,
+                    password=password,
+                    can_review_quotes=True,
+                    safeguarding_reviewer=role == Role.PARTNERSHIP_LEAD,
+                )
         if not User.objects.filter(username="admin").exists():
             User.objects.create_superuser("admin", password=password)
         self.stdout.write(
             f"Demo logins (demo only; password {password if password == DEMO_PASSWORD else 'from PEERSURVEY_PASSWORD'}): "
-            f"{DEMO_USERNAME} (partnership lead), {service_code.lower()}-lead (service lead, {service_code}), admin (administrator)."
+            f"{DEMO_USERNAME} (partnership lead, safeguarding reviewer), {service_code.lower()}-lead (service lead, {service_code}), admin (administrator)."
         )
 
 
