@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .builds import MAX_REPEAT, ReportBuild
 from .export import Export
 from .generate import Growth
 from .reads import EndpointTiming, ReadTiming
@@ -27,6 +28,7 @@ class Results:
     reads: list[ReadTiming] = field(default_factory=list)
     endpoints: list[EndpointTiming] = field(default_factory=list)
     queries: dict[int, dict[str, int | str]] = field(default_factory=dict)
+    builds: list[ReportBuild] = field(default_factory=list)
     transfer: Transfer | None = None
     export: Export | None = None
     submissions: list[Throughput] = field(default_factory=list)
@@ -126,6 +128,40 @@ def _by_size(results: Results) -> str:
     return table(header, rows)
 
 
+def _count(value: float | int | None, form: str = "{:,}") -> str:
+    return "–" if value is None else form.format(value)
+
+
+def _builds(results: Results) -> str:
+    rows = [
+        [
+            f"{b.n:,}",
+            b.report,
+            b.selection,
+            f"`{b.path}`",
+            b.status,
+            _count(b.median_ms, "{:,.1f}"),
+            _count(b.max_ms, "{:,.1f}"),
+            b.runs,
+            _count(b.bytes),
+            _count(b.pages),
+        ]
+        for b in results.builds
+    ]
+    header = ["N", "report", "selection", "request", "status", "median ms", "max ms", "runs", "bytes", "pages / slides"]
+    return table(header, rows)
+
+
+def _builds_intro(results: Results) -> str:
+    repeat = min(results.repeat, MAX_REPEAT)
+    return (
+        "The report as a page, a PDF (WeasyPrint) and a PowerPoint (python-pptx), built through gunicorn "
+        "for the latest wave nationally and for its biggest service: "
+        f"{repeat} timed requests each after one warm-up, the whole request (data, quotes, layout, file) "
+        "to the last byte; size of the body; pages by poppler's pdfinfo (blank without it), slides by python-pptx."
+    )
+
+
 def _submissions(results: Results) -> str:
     rows = [
         [
@@ -219,6 +255,8 @@ def markdown(results: Results) -> str:
         "### Every read by size (data.json and the wave reads; median ms through gunicorn, queries in process)",
         _by_size(results),
     ]
+    if results.builds:
+        parts += ["### Report builds", _builds_intro(results), _builds(results)]
     if results.submissions:
         parts += ["### Submissions through gunicorn", _submissions(results)]
     if results.transfer:

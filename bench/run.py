@@ -7,7 +7,9 @@ open on its date, release them in batches of min_cell per service,
 questionnaire and wave (bench/generate.py), ANALYZE, `manage.py rebuild_tallies`
 (which counts the released answers), then time data.json against the bench
 baselines through gunicorn, and the wave reads (data.json with compare=,
-trends.json, services.json), and count queries in process. At the largest
+trends.json, services.json), and count queries in process; up to
+BENCH_REPORT_MAX, the report's page, PDF and PowerPoint for the latest wave,
+nationally and for its biggest service (bench/builds.py). At the largest
 N: the patient form's transfer size, the response CSV export and submission
 throughput. Ends with one markdown table. The database `peersurvey_bench` is
 dropped and created again on every run.
@@ -31,6 +33,7 @@ from pathlib import Path
 import psycopg2
 
 from . import generate
+from .builds import measure_report_builds
 from .database import recreate_database
 from .export import measure_export
 from .reads import measure_reads, measure_wave_reads
@@ -58,6 +61,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         default=int(os.environ.get("BENCH_REPEAT", "30")),
         help="Timed requests per case (env BENCH_REPEAT).",
+    )
+    parser.add_argument(
+        "--report-max",
+        type=int,
+        default=int(os.environ.get("BENCH_REPORT_MAX", "100000").replace("_", "")),
+        help="Time the report builds (page, PDF, PPTX) at sizes up to this (env BENCH_REPORT_MAX).",
     )
     parser.add_argument("--submissions", type=int, default=int(os.environ.get("BENCH_SUBMISSIONS", "1000")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "8")))
@@ -167,11 +176,14 @@ def grow_step(env: dict[str, str], database_url: str, target: int) -> GrowthStep
     return GrowthStep(growth, analyzed, tallies_seconds)
 
 
-def biggest_service(conn) -> str:
+def biggest_service(conn, wave: str | None = None) -> str:
+    """The service with the most responses, in `wave` if given."""
+    in_wave = "JOIN surveys_wave w ON w.id = r.wave_id AND w.code = %(wave)s " if wave else ""
     with conn.cursor() as cursor:
         cursor.execute(
             "SELECT s.code FROM surveys_service s JOIN surveys_response r ON r.service_id = s.id "
-            "GROUP BY s.code ORDER BY count(*) DESC, s.code LIMIT 1"
+            f"{in_wave}GROUP BY s.code ORDER BY count(*) DESC, s.code LIMIT 1",
+            {"wave": wave},
         )
         return cursor.fetchone()[0]
 
@@ -240,8 +252,16 @@ def measure_size(bench: Bench, target: int, results: Results) -> None:
     waves = with_connection(bench.database_url, generate.wave_codes)
     say(f"  timing the wave reads (waves {', '.join(waves)}): data.json with compare=, trends.json, services.json")
     results.endpoints += measure_wave_reads(session, target, service, waves, bench.args.repeat, warn=say, raws=raws)
+    if target <= bench.args.report_max:
+        time_report_builds(bench, session, target, waves[-1], results)
     say("  counting queries in process")
     results.queries[target] = count_queries(bench.env, service, bench.kiosk_link(service), bench.args.verbose)
+
+
+def time_report_builds(bench: Bench, session: Session, target: int, wave: str, results: Results) -> None:
+    service = with_connection(bench.database_url, lambda conn: biggest_service(conn, wave))
+    say(f"  timing the report builds (page, PDF, PPTX) for wave {wave}, nationally and for {service}")
+    results.builds += measure_report_builds(session, target, wave, service, bench.args.repeat, warn=say)
 
 
 def measure_largest(bench: Bench, server: Server, results: Results) -> None:
