@@ -1,5 +1,7 @@
 """Who may see what on the dashboard: a lead's role and services."""
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -28,6 +30,9 @@ class Lead(models.Model):
         return f"{self.user.get_username()} ({self.get_role_display()})"
 
 
+LIST_MARK = re.compile(r"^\s*(?:\d{1,3}[.)]|[-*•])\s*")
+
+
 class ReportText(models.Model):
     """What a lead writes into the report: conclusions and recommendations, for
     one wave (or none: every date) and one service (or none: the national report)."""
@@ -51,7 +56,13 @@ class ReportText(models.Model):
 
     @property
     def recommendation_list(self) -> list[str]:
-        return [line.strip(" -*\t") for line in self.recommendations.splitlines() if line.strip(" -*\t")]
+        """One per line; the report numbers them, so a number or bullet typed in front goes.
+
+        >>> ReportText(recommendations="1. Value peer support\\n\\n- Train peers\\n 3) Ask again").recommendation_list
+        ['Value peer support', 'Train peers', 'Ask again']
+        """
+        items = (LIST_MARK.sub("", line).strip() for line in self.recommendations.splitlines())
+        return [item for item in items if item]
 
 
 class ActionStatus(models.TextChoices):

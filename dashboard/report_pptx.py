@@ -730,6 +730,9 @@ def pptx_bytes(report: dict) -> bytes:
         _finding_slides(prs, finding, report)
     if not findings:
         _prose_slides(prs, "Findings", [], empty="No findings in this report yet")
+    others = report.get("other_quotes") or []
+    if others:  # quotes from boxes that explain no chart ("Any final comments?")
+        _prose_slides(prs, "In their own words", [Para.plain(_quote_line(quote), italic=True) for quote in others], empty="")
     _prose_slides(
         prs, "Limitations", [Para.plain(p) for p in report.get("limitations") or []], empty="No limitations written yet"
     )

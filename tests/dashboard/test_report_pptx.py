@@ -557,3 +557,11 @@ def test_a_bare_report_builds():
 def test_it_is_pure_it_imports_without_django():
     code = "import sys, dashboard.report_pptx; sys.exit('django' in sys.modules)"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_quotes_that_explain_no_chart_have_their_own_slide(report):
+    deck = Presentation(io.BytesIO(pptx_bytes({**report, "other_quotes": [{"text": "It works", "credit": "CL8"}]})))
+    slide = next(slide for slide in deck.slides if slide.shapes.title.text_frame.text == "In their own words")
+    assert "“It works” — CL8" in " ".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+    plain = Presentation(io.BytesIO(pptx_bytes(report)))
+    assert all(slide.shapes.title.text_frame.text != "In their own words" for slide in plain.slides)
