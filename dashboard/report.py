@@ -23,7 +23,7 @@ from surveys.models import Wave
 from .access import Access
 from .data import all_definitions, dashboard_data, report_quotes_data
 from .models import ReportText
-from .queries import channel_wave_counts, selection_service_codes
+from .queries import channel_counts, selection_service_codes
 from .release import complement_safe
 from .report_charts import bar_chart, data_uri, whole
 from .selection import Selection
@@ -41,7 +41,7 @@ def report_data(selection: Selection, access: Access) -> dict:
     # Within an about-you slice, not even how people answered: counted from the
     # rows, the channels would add up to the slice's exact size, which the
     # release rules (docs/disclosure.md, rule 4) keep back.
-    channels = {} if selection.about else released_channels(channel_wave_counts(selection), min_cell=min_cell)
+    channels = {} if selection.about else released_channels(channel_counts(selection), min_cell=min_cell)
     text = report_text_for(selection)
     sections = section_titles()
     quotes = chosen_quotes(selection, access)
@@ -174,34 +174,46 @@ def _waves(selection: Selection) -> list[dict]:
     return [{"id": wave.pk, "code": wave.code, "name": wave.name, "opens": wave.opens, "closes": wave.closes} for wave in waves]
 
 
-def released_channels(rows: list[tuple[str, str, int | None, int]], *, min_cell: int) -> dict[str, dict]:
-    """How each group answered, as counts safe to print: a channel used by fewer
-    than `min_cell` people, or one the total would then give away, has no count
-    (None): 40 on tablets beside a total of 43 would say that 3 used paper.
+def released_channels(rows: list[tuple[str, tuple, str, int]], *, min_cell: int) -> dict[str, dict]:
+    """How each group answered, as counts safe to print.
 
-    >>> released_channels([("patient", "tablet", 1, 40), ("patient", "paper", 1, 3), ("staff", "web", 1, 20)], min_cell=5)
-    {'patient': {'total': 43, 'channels': [('tablet', None), ('paper', None)], 'waves': [1]}, 'staff': {'total': 20, 'channels': [('web', 20)], 'waves': [1]}}
-    >>> released_channels([("staff", "web", 2, 20), ("staff", "paper", 2, 6)], min_cell=5)["staff"]["channels"]
-    [('web', 20), ('paper', 6)]
+    Rows are counted per unit of release (a service's questionnaire version in a
+    wave and month: what every window of the figures adds up whole). Another
+    report (a wave, a month, a service less or more) adds or takes whole units,
+    so a channel is counted only where, in every unit, it is none, or is at least
+    `min_cell` and leaves the unit's other channels none or at least `min_cell`
+    (rule 4's complement). Where any channel fails that, the group's channels are
+    named without counts (None): the total would give away the one left.
+
+    >>> rows = [("patient", ("CL", 1), "tablet", 9), ("patient", ("CL", 1), "paper", 6), ("staff", ("CL", 2), "web", 20)]
+    >>> released_channels(rows, min_cell=5)["patient"]
+    {'total': 15, 'channels': [('tablet', 9), ('paper', 6)]}
+    >>> rows += [("patient", ("CL", 3), "tablet", 4), ("patient", ("CL", 3), "paper", 1)]
+    >>> released_channels(rows, min_cell=5)["patient"]
+    {'total': 20, 'channels': [('tablet', None), ('paper', None)]}
+    >>> released_channels(rows, min_cell=5)["staff"]
+    {'total': 20, 'channels': [('web', 20)]}
     """
     result: dict[str, dict] = {}
     for group in GROUPS:
-        per_channel: dict[str, int] = {}
-        waves: set[int] = set()
-        for row_group, channel, wave_id, n in rows:
-            if row_group == group:
-                per_channel[channel] = per_channel.get(channel, 0) + n
-                if wave_id is not None:
-                    waves.add(wave_id)
-        if not per_channel:
+        units: dict[tuple, dict[str, int]] = {}
+        for row_group, unit, channel, n in rows:
+            if row_group == group and n:
+                units.setdefault(unit, {})
+                units[unit][channel] = units[unit].get(channel, 0) + n
+        if not units:
             continue
-        total = sum(per_channel.values())
-        safe = complement_safe(per_channel, total, min_cell)
-        ordered = sorted(per_channel, key=lambda channel: (-per_channel[channel], channel))
+        totals: dict[str, int] = {}
+        countable = True
+        for per_channel in units.values():
+            safe = complement_safe(per_channel, sum(per_channel.values()), min_cell)
+            countable = countable and set(per_channel) == safe
+            for channel, n in per_channel.items():
+                totals[channel] = totals.get(channel, 0) + n
+        ordered = sorted(totals, key=lambda channel: (-totals[channel], channel))
         result[group] = {
-            "total": total,
-            "channels": [(channel, per_channel[channel] if channel in safe else None) for channel in ordered],
-            "waves": sorted(waves),
+            "total": sum(totals.values()),
+            "channels": [(channel, totals[channel] if countable else None) for channel in ordered],
         }
     return result
 
@@ -314,11 +326,12 @@ def method_paragraphs(facts: dict) -> list[str]:
             counts.append(f"Fewer than {facts['min_cell']} {GROUP_PLURAL[group]} answered, too few to show.")
             continue
         services = info.get("services")
-        where = (
-            f" from {services} service{'s' if services != 1 else ''}"
-            if services
-            else " from services too small to show alone (pooled)"
-        )
+        if facts["about"]:
+            where = ""  # within a slice, not even how many services (rule 4)
+        elif services:
+            where = f" from {services} service{'s' if services != 1 else ''}"
+        else:
+            where = " from services too small to show alone (pooled)"
         how = _channel_words(facts["channels"].get(group))
         counts.append(f"{_group_n(facts['groups'], group, facts['min_cell'])}{where} answered{': ' + how if how else ''}.")
     paragraphs.append(" ".join(counts))
@@ -358,7 +371,7 @@ def method_paragraphs(facts: dict) -> list[str]:
 
 
 def _channel_words(channels: dict | None) -> str:
-    """'40 on a ward tablet and 6 on paper', or 'some' where a count may not be shown.
+    """'40 on a ward tablet and 6 on paper', or the channels alone where counts may not be shown.
 
     >>> _channel_words({"channels": [("tablet", 40)]})
     'all on a ward tablet'

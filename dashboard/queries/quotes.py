@@ -143,9 +143,10 @@ def _approved(
         answers = answers.filter(response__wave_id=wave_id)
     if theme is not None:
         answers = answers.filter(review__themes__id=theme)
-    for service_id, questionnaire_id, code in rare_boxes(answers, min_cell=min_cell, wave_id=wave_id):
+    for service_id, questionnaire_id, code, wave in rare_boxes(answers, min_cell=min_cell):
+        in_wave = {"response__wave_id": wave} if wave is not None else {"response__wave__isnull": True}
         answers = answers.exclude(
-            response__service_id=service_id, question__questionnaire_id=questionnaire_id, question__code=code
+            response__service_id=service_id, question__questionnaire_id=questionnaire_id, question__code=code, **in_wave
         )
     return answers.annotate(
         quote=F("review__text"),
@@ -188,20 +189,22 @@ def implied_options() -> dict[tuple[int, str], tuple[tuple[int, ...], bool]]:
     return implied
 
 
-def rare_boxes(answers: QuerySet[TextAnswer], *, min_cell: int, wave_id: int | None = None) -> list[tuple[int, int, str]]:
-    """(service, questionnaire version, box) whose quotes would point at a few rows.
+def rare_boxes(answers: QuerySet[TextAnswer], *, min_cell: int) -> list[tuple[int, int, str, int | None]]:
+    """(service, questionnaire version, box, wave) whose quotes would point at a few rows.
 
     A quote from a box under an option says its writer ticked it; the response
-    export's rows of that service and version with it ticked are the writer's
-    candidates. Fewer than `min_cell` released respondents ticked it there: the
-    box's quotes are not shown (docs/disclosure.md, rule 7). Quotes of one wave
-    say their wave too: then only that wave's rows are candidates.
+    export's rows of that service, version and wave with it ticked are the
+    writer's candidates. Fewer than `min_cell` released respondents ticked it
+    there: the box's quotes of that wave are not shown (docs/disclosure.md,
+    rule 7). Counted per wave in every output, whatever window it covers: a
+    quote's wave can be learned by comparing outputs (a report of one wave
+    lists it, another does not), and the export has a wave column.
     """
     implied = implied_options()
     boxes = {
         box
         for box in answers.filter(question__show_if_question__gt="")
-        .values_list("response__service_id", "question__questionnaire_id", "question__code")
+        .values_list("response__service_id", "question__questionnaire_id", "question__code", "response__wave_id")
         .distinct()
         if (box[1], box[2]) in implied
     }
@@ -209,23 +212,23 @@ def rare_boxes(answers: QuerySet[TextAnswer], *, min_cell: int, wave_id: int | N
         return []
     wanted = {option for box in boxes for option in implied[(box[1], box[2])][0]}
     ticked = {
-        (service_id, ref): total
-        for service_id, ref, total in Tally.objects.filter(
+        (service_id, wave, ref): total
+        for service_id, wave, ref, total in Tally.objects.filter(
             period=Period.MONTH, among=EVERYONE, kind=TallyKind.CHOSE, ref__in=wanted, service_id__in={b[0] for b in boxes}
         )
-        .filter(**({} if wave_id is None else {"wave": wave_id}))
-        .values("service_id", "ref")
+        .values("service_id", "wave", "ref")
         .annotate(total=Sum("n"))
-        .values_list("service_id", "ref", "total")
+        .values_list("service_id", "wave", "ref", "total")
     }
 
-    def candidates(service_id: int, options: tuple[int, ...], one: bool) -> int:
-        counts = [ticked.get((service_id, option), 0) for option in options]
+    def candidates(service_id: int, wave_id: int | None, options: tuple[int, ...], one: bool) -> int:
+        counts = [ticked.get((service_id, wave_id or 0, option), 0) for option in options]
         # Options of a one-choice question: each person ticked one, so they add up;
         # of a many-choice question the largest is all that is sure.
         return sum(counts) if one else max(counts)
 
-    return sorted(box for box in boxes if candidates(box[0], *implied[(box[1], box[2])]) < min_cell)
+    rare = [box for box in boxes if candidates(box[0], box[3], *implied[(box[1], box[2])]) < min_cell]
+    return sorted(rare, key=lambda box: (box[0], box[1], box[2], box[3] or 0))
 
 
 def pending_review(access: Access) -> QuerySet[TextAnswer]:

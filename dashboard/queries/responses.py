@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db.models import Count, Exists, Max, OuterRef, QuerySet, Subquery
+from django.db.models.functions import TruncMonth
 
 from surveys.models import ChoiceAnswer, Release, Response, Service
 from surveys.tallies import EVERYONE
@@ -48,12 +49,17 @@ def released_through(selection: Selection) -> date | None:
     return services.annotate(latest=Subquery(latest)).aggregate(day=Max("latest"))["day"]
 
 
-def channel_wave_counts(selection: Selection) -> list[tuple[str, str, int | None, int]]:
-    """(group, channel, wave id, respondents) of the responses released in a
-    service within the selection: how people answered, for the report's method."""
-    return list(
+def channel_counts(selection: Selection) -> list[tuple[str, tuple, str, int]]:
+    """(group, unit, channel, respondents) of the responses released in a service
+    within the selection: how people answered, for the report's method. A unit is
+    what a release is made of and what any window of the figures adds whole:
+    (service, questionnaire version, wave, month of release)."""
+    released_on = Release.objects.filter(response=OuterRef("pk"), among=EVERYONE).values("released_on")[:1]
+    rows = (
         released_responses(selection)
-        .values_list("questionnaire__code", "channel", "wave_id")
+        .annotate(month=TruncMonth(Subquery(released_on)))
+        .values_list("questionnaire__code", "service_id", "questionnaire_id", "wave_id", "month", "channel")
         .annotate(n=Count("pk"))
-        .order_by("questionnaire__code", "channel", "wave_id")
+        .order_by()
     )
+    return [(group, (service, version, wave, month), channel, n) for group, service, version, wave, month, channel, n in rows]

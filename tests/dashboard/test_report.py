@@ -204,6 +204,8 @@ def test_within_an_about_you_slice_the_method_says_nothing_of_how_people_answere
     sliced = _text(national_client.get("/dashboard/report/?gender=female").content)
     method = sliced.split("2. How we asked")[1].split("2.1 Limitations")[0]
     assert "web link" not in method and "tablet" not in method
+    # Nor from how many services (withheld within a slice), and not "pooled" either.
+    assert "service" not in method.split("answered")[0] and "pooled)" not in method
 
 
 # --- quotes chosen for the report ----------------------------------------------------

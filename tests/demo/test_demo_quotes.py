@@ -124,7 +124,9 @@ def test_the_demo_reviews_and_writes_the_report_once(small_demo):
     service = ReportText.objects.get(service__code="CC")
     assert national.wave == service.wave and national.wave.opens <= timezone.localdate() <= national.wave.closes
     assert national.conclusions and service.conclusions
-    assert [line.split(".")[0] for line in national.recommendation_list] == [str(n) for n in range(1, 17)]
+    # The 2014 report's 16 recommendations, numbered by the report (not twice).
+    assert len(national.recommendation_list) == 16
+    assert not any(item[0].isdigit() for item in national.recommendation_list)
     actions = Action.objects.filter(service__code="CC", wave=national.wave)
     assert 3 <= actions.count() <= 4 and all(a.you_said and a.we_did for a in actions)
 
