@@ -444,7 +444,7 @@ def wave_figures(figures: Figures, shift: float, *, outlier: bool = False) -> Fi
     >>> moved["useful"]["patient"]
     {'yes': 75.0, 'no': 8.0}
     >>> wave_figures({"useful": {"patient": {"yes": 65.0}, "staff": {}}}, 10, outlier=True)["useful"]["patient"]["yes"]
-    30.0
+    15.0
     """
     moved: Figures = {}
     for question, groups in figures.items():
@@ -455,8 +455,10 @@ def wave_figures(figures: Figures, shift: float, *, outlier: bool = False) -> Fi
                 for option, value in values.items()
             }
             if outlier and group == "patient" and "yes" in moved[question][group]:
-                moved[question][group]["yes"] = max(5.0, moved[question][group]["yes"] - 45)
-                moved[question][group]["no"] = moved[question][group].get("no", 0) + 40
+                # Far enough below that a service of 15 patients is below the funnel
+                # whichever of them are released first (at 30%, 7 of 15 said yes once).
+                moved[question][group]["yes"] = max(5.0, moved[question][group]["yes"] - 60)
+                moved[question][group]["no"] = moved[question][group].get("no", 0) + 55
     return moved
 
 
