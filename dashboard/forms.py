@@ -8,6 +8,7 @@ checked the syntax).
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from urllib.parse import urlencode
 
@@ -334,6 +335,9 @@ class ActionForm(forms.Form):
     )
 
 
+TARGET_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}\Z")
+
+
 class ReportTextForm(forms.Form):
     """The conclusions and recommendations of one report: which report comes
     from `wave` and `service` (codes; none for the national report or every date)."""
@@ -355,10 +359,11 @@ class ReportTextForm(forms.Form):
         self.wave_code = str(initial_target.get("wave") or "").strip()[:40]
         self.service_code = str(initial_target.get("service") or "").strip()[:40]
         self.target_errors: list[str] = []
-        wave = Wave.objects.filter(code=self.wave_code).first() if self.wave_code else None
+        # A code is looked up only if it could be one: PostgreSQL refuses a NUL in a query.
+        wave = Wave.objects.filter(code=self.wave_code).first() if TARGET_CODE.match(self.wave_code) else None
         if self.wave_code and wave is None:
             self.target_errors.append(f"There is no round {self.wave_code!r}.")
-        service = Service.objects.filter(code=self.service_code).first() if self.service_code else None
+        service = Service.objects.filter(code=self.service_code).first() if TARGET_CODE.match(self.service_code) else None
         if self.service_code and service is None:
             self.target_errors.append(f"There is no service {self.service_code!r}.")
         self._target = None if self.target_errors else {"wave": wave, "service": service}
