@@ -49,7 +49,7 @@ def report_data(selection: Selection, access: Access) -> dict:
     for question in data["questions"]:
         if question["section"] == "about_you":
             continue
-        chart = bar_chart(question, data["groups"])
+        chart = bar_chart(question)
         findings.append(
             {
                 "number": len(findings) + 1,
@@ -71,7 +71,7 @@ def report_data(selection: Selection, access: Access) -> dict:
     for question in data["questions"]:
         if question["section"] == "about_you":
             shown = shown_answers(question)
-            chart = bar_chart(shown, data["groups"], with_2014=False)
+            chart = bar_chart(shown, with_2014=False)
             who.append({"question": shown, "chart": chart, "chart_src": data_uri(chart["svg"])})
     facts = {
         "scope": scope_words(selection, waves=waves, services=dict(access.services)),

@@ -73,12 +73,12 @@ def value_text(cell: dict | None, *, asked: bool) -> str:
     return f"{whole(cell['pct'])}%"
 
 
-def chart_groups(question: dict, groups: dict) -> list[str]:
+def chart_groups(question: dict) -> list[str]:
     """The groups a chart has bars for: those asked the question (a demographic
     asked only of staff has only staff bars).
 
     >>> q = {"options": [{"patient": None, "staff": {"pct": 10.0}}], "answered": {"patient": None, "staff": 9}}
-    >>> chart_groups(q, {"patient": {"suppressed": False}, "staff": {"suppressed": False}})
+    >>> chart_groups(q)
     ['staff']
     """
     answered = question.get("answered") or {}
@@ -89,9 +89,9 @@ def chart_groups(question: dict, groups: dict) -> list[str]:
     ]
 
 
-def bar_chart(question: dict, groups: dict, *, with_2014: bool = True) -> dict:
+def bar_chart(question: dict, *, with_2014: bool = True) -> dict:
     """One question's chart: {"svg": the drawing, "alt": its text equivalent, "height": px}."""
-    shown = chart_groups(question, groups)
+    shown = chart_groups(question)
     has_2014 = with_2014 and any(
         (option.get("report_2014") or {}).get(group) is not None for option in question["options"] for group in shown
     )
@@ -106,7 +106,7 @@ def bar_chart(question: dict, groups: dict, *, with_2014: bool = True) -> dict:
             parts.append(_text(LABEL_WIDTH - 8, text_top + index * LINE_HEIGHT, line, anchor="end"))
         bar_y = y + (row_height - bars_height) / 2
         for group in shown:
-            parts.append(_bar(option, group, bar_y, groups, has_2014))
+            parts.append(_bar(option, group, bar_y, has_2014))
             bar_y += BAR_HEIGHT + BAR_GAP
         y += row_height + ROW_GAP
     height = int(y + 4)
@@ -158,7 +158,7 @@ def _legend(shown: list[str], has_2014: bool) -> str:
     return "".join(parts)
 
 
-def _bar(option: dict, group: str, y: float, groups: dict, has_2014: bool) -> str:
+def _bar(option: dict, group: str, y: float, has_2014: bool) -> str:
     cell = option.get(group)
     pct = (cell or {}).get("pct")
     parts = []

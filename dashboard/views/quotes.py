@@ -156,6 +156,13 @@ def _refused(request: HttpRequest, access: Access, form, status: int = 400) -> H
     )
 
 
+def _approved_quote(access: Access, answer_id: int):
+    review = reviewed_quote(access, answer_id)
+    if review is None:
+        raise Http404("No such approved quote.")
+    return review
+
+
 def _themes_asked(request: HttpRequest, answer_id: int) -> dict:
     return {"answer": answer_id, **{key: audit_safe(request.POST.get(key)) for key in ("theme", "name", "remove")}}
 
@@ -166,9 +173,7 @@ def _themes_asked(request: HttpRequest, answer_id: int) -> dict:
 @require_http_methods(["POST"])
 def quote_themes(request: HttpRequest, answer_id: int) -> HttpResponse:
     access = _reviewer(request)
-    review = reviewed_quote(access, answer_id)
-    if review is None:
-        raise Http404("No such approved quote.")
+    review = _approved_quote(access, answer_id)
     form = ThemeForm(request.POST)
     if not form.is_valid():
         return _refused(request, access, form)
@@ -194,9 +199,7 @@ def _choice_asked(request: HttpRequest, answer_id: int) -> dict:
 @require_http_methods(["POST"])
 def quote_choice(request: HttpRequest, answer_id: int) -> HttpResponse:
     access = _reviewer(request)
-    review = reviewed_quote(access, answer_id)
-    if review is None:
-        raise Http404("No such approved quote.")
+    review = _approved_quote(access, answer_id)
     form = QuoteChoiceForm(request.POST)
     if not form.is_valid():
         return _refused(request, access, form)

@@ -30,10 +30,6 @@ from .figures import FilterForm, _json_errors, figure_view
 PPTX_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
 
 
-def _report(selection: Selection, access: Access) -> dict:
-    return report_data(selection, access)
-
-
 def _file_name(report: dict, extension: str) -> str:
     scope = "".join(c if c.isalnum() else "-" for c in report["scope"].lower()).strip("-")
     while "--" in scope:
@@ -53,7 +49,7 @@ def may_write(access: Access, target: dict | None) -> bool:
 
 @figure_view(AuditAction.REPORT_VIEW)
 def report(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
-    data = _report(selection, access)
+    data = report_data(selection, access)
     target = text_target(selection)
     return render(
         request,
@@ -71,7 +67,7 @@ def report(request: HttpRequest, access: Access, form: FilterForm, selection: Se
 def report_pdf(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
     if PDF_UNAVAILABLE:
         return HttpResponse(PDF_UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
-    data = _report(selection, access)
+    data = report_data(selection, access)
     html = render_to_string("dashboard/report/pdf.html", {"report": data})
     response = HttpResponse(pdf_bytes(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_file_name(data, "pdf")}"'
@@ -80,7 +76,7 @@ def report_pdf(request: HttpRequest, access: Access, form: FilterForm, selection
 
 @figure_view(AuditAction.REPORT_PPTX, bad_filter=_json_errors, json_refusals=True)
 def report_pptx(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
-    data = _report(selection, access)
+    data = report_data(selection, access)
     response = HttpResponse(pptx_bytes(data), content_type=PPTX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_file_name(data, "pptx")}"'
     return response
