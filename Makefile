@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup lint check clean bench
+.PHONY: run test setup lint check clean bench messages
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11 or newer is needed: make PYTHON=python3.12 ..."; exit 1; }
@@ -38,6 +38,14 @@ check: setup
 # peersurvey_bench. BENCH_SIZES=1000 for a quick run; see bench/run.py.
 bench: setup
 	$(PY) -m bench.run
+
+# After changing a marked text: extract every text into locale/cy/LC_MESSAGES/*.po, fill in
+# the Welsh (docs/languages.md), then run this again to compile. Needs GNU gettext.
+MESSAGES_IGNORE := --ignore='.venv*' --ignore=staticfiles --ignore=build --ignore=tests --ignore=bench --ignore=scripts --ignore=static/vendor --ignore=test-artifacts
+messages: setup
+	$(PY) manage.py makemessages -l cy -d django -e html,txt,py --no-location --no-obsolete $(MESSAGES_IGNORE)
+	$(PY) manage.py makemessages -l cy -d djangojs --no-location --no-obsolete $(MESSAGES_IGNORE)
+	$(PY) manage.py compilemessages -l cy --ignore='.venv*'
 
 clean:
 	rm -rf $(VENV) db.sqlite3 db.sqlite3-wal db.sqlite3-shm staticfiles .pytest_cache

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
 
 from dashboard.views import ward
 from surveys import urls as survey_urls
@@ -22,4 +23,7 @@ urlpatterns = [
     path("accounts/login/", login_view, name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
+    # The JavaScript's texts in the page's language (?lang=), cached by the ward tablet's
+    # service worker with the page's other static files.
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
 ]

@@ -118,6 +118,8 @@ ROUTES: dict[str, dict] = {
     # --- public ------------------------------------------------------------
     "": {"public": True, "variants": [Variant(names_san=False, public_status=200)]},
     "sw.js": {"public": True, "variants": [Variant(names_san=False, public_status=200)]},
+    # The JavaScript's texts (English or Welsh): the same for everyone, nothing about any service.
+    "jsi18n/": {"public": True, "variants": [Variant(names_san=False, public_status=200)]},
     "c/<str:token>/": {
         "public": True,
         "variants": [
