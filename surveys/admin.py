@@ -17,6 +17,7 @@ from .models import (
     Service,
     ServiceSpecialism,
     Theme,
+    Translation,
     Wave,
 )
 
@@ -125,6 +126,31 @@ class QuestionAdmin(admin.ModelAdmin):
     inlines = [OptionInline]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Translation)
+class TranslationAdmin(admin.ModelAdmin):
+    """Questionnaire texts in other languages, to see what still awaits a
+    speaker's review. Read-only: a text is signed off in its file
+    (surveys/questionnaires/README.md, "Other languages") and loaded from there."""
+
+    list_display = ["key", "questionnaire", "language", "source", "text", "reviewed", "reviewed_by"]
+    list_filter = ["language", "reviewed", "questionnaire"]
+    search_fields = ["key", "text", "source"]
+    list_select_related = ["questionnaire"]
+    # Texts awaiting review first.
+    ordering = ["reviewed", "questionnaire", "language", "key"]
+    fields = ["questionnaire", "language", "key", "source", "text", "reviewed", "reviewed_by"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
     def has_delete_permission(self, request, obj=None):

@@ -7,6 +7,8 @@ class SurveysConfig(AppConfig):
     verbose_name = "Surveys"
 
     def ready(self) -> None:
+        from . import checks  # noqa: F401, PLC0415 (registers the system checks)
+
         post_migrate.connect(load_questionnaires_after_migrate, sender=self)
 
 
@@ -16,8 +18,17 @@ def load_questionnaires_after_migrate(sender, using="default", verbosity=1, **kw
     from .definitions import load_all  # noqa: PLC0415
     from .questionnaire_sync import questionnaires_sync  # noqa: PLC0415
     from .releases import releases_backfill, releases_queue_missing_slices  # noqa: PLC0415
+    from .translations import TranslationError, language_files  # noqa: PLC0415
 
-    changes = questionnaires_sync(load_all())
+    # A language file that cannot be read leaves the stored translations as they
+    # are (texts without one show in English); the system check names the file.
+    try:
+        translations = language_files()
+    except TranslationError as exc:
+        translations = None
+        if verbosity >= 1:
+            print(f"  Translations not loaded: {exc}")
+    changes = questionnaires_sync(load_all(), translations)
     if verbosity >= 1:
         for change in changes:
             print(f"  Questionnaire {change}")

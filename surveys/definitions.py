@@ -14,10 +14,15 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.apps import apps
+from django.conf import settings
+from django.contrib.staticfiles import finders
+
 from .codes import CHOICE_KINDS, GROUPS, Kind
 
 QUESTIONNAIRE_DIR = Path(__file__).resolve().parent / "questionnaires"
-ICON_DIR = Path(__file__).resolve().parent.parent / "static" / "icons"
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+ICON_DIR = STATIC_DIR / "icons"
 
 KINDS = tuple(Kind.values)
 ABOUT_YOU = "about_you"
@@ -28,6 +33,9 @@ OPTION_CODE_RE = re.compile(r"^[a-z0-9][a-z0-9_]{0,63}$")
 FILE_RE = re.compile(r"^(?P<code>[a-z]+)\.v(?P<version>[1-9][0-9]*)\.toml$")
 FOLLOW_UP_SUFFIXES = ("_why", "_other", "_detail")
 STANDALONE_TEXTS = ("comments", "job_title")
+# A sign-language video and its captions: plain relative paths under static/.
+BSL_RE = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*\.(mp4|webm)$")
+CAPTIONS_RE = re.compile(r"^[A-Za-z0-9_-]+(/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*\.vtt$")
 
 
 class DefinitionError(ValueError):
@@ -65,6 +73,9 @@ class QuestionDef:
     # are accepted either way; the forms decide only what they show.
     show_if_question: str = ""
     show_if_options: tuple[str, ...] = ()
+    # Sign language (BSL): a video under static/, and WebVTT captions as (language, path).
+    bsl: str = ""
+    bsl_captions: tuple[tuple[str, str], ...] = ()
 
     @property
     def option_codes(self) -> tuple[str, ...]:
@@ -77,6 +88,27 @@ class QuestionDef:
     @property
     def exclusive_codes(self) -> tuple[str, ...]:
         return tuple(option.code for option in self.options if option.exclusive)
+
+    @property
+    def bsl_type(self) -> str:
+        """The video's media type, for `<source type>`."""
+        return "video/webm" if self.bsl.endswith(".webm") else "video/mp4"
+
+    def bsl_tracks(self, language: str) -> tuple[tuple[str, str, bool], ...]:
+        """The captions as (language, path, shown by default): the page's language
+        first and on, else English; then the others, for the viewer to choose.
+
+        >>> q = QuestionDef("useful", "s", "one", "Useful?", bsl="bsl/useful.mp4",
+        ...     bsl_captions=(("cy", "bsl/useful.cy.vtt"), ("en", "bsl/useful.en.vtt")))
+        >>> q.bsl_tracks("cy")
+        (('cy', 'bsl/useful.cy.vtt', True), ('en', 'bsl/useful.en.vtt', False))
+        >>> q.bsl_tracks("fr")
+        (('en', 'bsl/useful.en.vtt', True), ('cy', 'bsl/useful.cy.vtt', False))
+        """
+        captions = dict(self.bsl_captions)
+        first = language if language in captions else "en" if "en" in captions else ""
+        ordered = ([first] if first else []) + sorted(code for code in captions if code != first)
+        return tuple((code, captions[code], code == first) for code in ordered)
 
     @property
     def option_detail_of(self) -> str:
@@ -164,6 +196,8 @@ _QUESTION_KEYS = {
     "show_if",
     "max_length",
     "options",
+    "bsl",
+    "bsl_captions",
 }
 _OPTION_KEYS = {"code", "label", "easy_label", "icon", "example", "exclusive"}
 _SHOW_IF_KEYS = {"question", "options"}
@@ -276,6 +310,7 @@ def _parse_question(raw: object, index: int, easy: bool, icon_dir: Path) -> Ques
     parent = _text(raw, "parent", where)
     max_length = raw.get("max_length", DEFAULT_MAX_LENGTH)
     show_if_question, show_if_options = _show_if(raw, where, parent)
+    bsl, bsl_captions = _bsl(raw, where, easy, parent)
 
     if kind == Kind.TEXT:
         if "options" in raw:
@@ -319,7 +354,58 @@ def _parse_question(raw: object, index: int, easy: bool, icon_dir: Path) -> Ques
         options=options,
         show_if_question=show_if_question,
         show_if_options=show_if_options,
+        bsl=bsl,
+        bsl_captions=bsl_captions,
     )
+
+
+def _bsl(raw: dict, where: str, easy: bool, parent: str) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """`bsl = "bsl/patient/useful.mp4"` and `bsl_captions = { en = "....en.vtt", cy = "....cy.vtt" }`:
+    files under static/ (the site's static folders), checked like the option pictures."""
+    if "bsl" not in raw and "bsl_captions" not in raw:
+        return "", ()
+    if not easy:
+        raise DefinitionError(f"{where}: only the patient form shows sign language (bsl) videos")
+    if parent:
+        raise DefinitionError(f"{where}: a follow-up shows on {parent!r}'s screen; give {parent!r} the bsl video")
+    video = raw.get("bsl")
+    if video is None:
+        raise DefinitionError(f"{where}: bsl_captions needs a bsl video")
+    if not isinstance(video, str) or not BSL_RE.match(video):
+        raise DefinitionError(f"{where}: bsl {video!r} must be a path under static/ ending in .mp4 or .webm")
+    if _static_file(video) is None:
+        raise DefinitionError(f"{where}: bsl video {video!r} has no file static/{video}")
+    captions = raw.get("bsl_captions", {})
+    if not isinstance(captions, dict):
+        raise DefinitionError(f'{where}: bsl_captions must be a table: {{ en = "....vtt", cy = "....vtt" }}')
+    languages = _caption_languages()
+    for language, path in sorted(captions.items()):
+        if language not in languages:
+            raise DefinitionError(f"{where}: bsl_captions language {language!r} is not one of {', '.join(sorted(languages))}")
+        if not isinstance(path, str) or not CAPTIONS_RE.match(path):
+            raise DefinitionError(f"{where}: bsl_captions {language} {path!r} must be a path under static/ ending in .vtt")
+        found = _static_file(path)
+        if found is None:
+            raise DefinitionError(f"{where}: bsl_captions {language} {path!r} has no file static/{path}")
+        with found.open("rb") as handle:
+            if not handle.read(9).removeprefix(b"\xef\xbb\xbf").startswith(b"WEBVTT"):
+                raise DefinitionError(f"{where}: bsl_captions {language} {path!r} is not WebVTT (its first line must be WEBVTT)")
+    return video, tuple(sorted(captions.items()))
+
+
+def _static_file(relative: str) -> Path | None:
+    """Where a static file is: through the site's static finders once Django runs
+    (so a static folder added in settings counts), else in static/."""
+    if settings.configured and apps.ready:
+        found = finders.find(relative)
+        return Path(found) if found else None
+    path = STATIC_DIR / relative
+    return path if path.is_file() else None
+
+
+def _caption_languages() -> set[str]:
+    configured = {code for code, _ in settings.LANGUAGES} if settings.configured else set()
+    return configured | {"en", "cy"}
 
 
 def _show_if(raw: dict, where: str, parent: str) -> tuple[str, tuple[str, ...]]:

@@ -54,6 +54,10 @@ class Question(models.Model):
     # this earlier question was answered with one of these options.
     show_if_question = models.CharField(max_length=64, blank=True)
     show_if_options = models.JSONField(default=list, blank=True)
+    # Sign language (QuestionDef.bsl): a video's path under static/, and its
+    # WebVTT captions' paths by language ({"en": ..., "cy": ...}).
+    bsl = models.CharField("BSL video", max_length=200, blank=True)
+    bsl_captions = models.JSONField("BSL captions", default=dict, blank=True)
 
     class Meta:
         ordering = ["questionnaire", "position"]
@@ -85,6 +89,33 @@ class Option(models.Model):
 
     def __str__(self) -> str:
         return f"{self.question.code}={self.code}"
+
+
+class Translation(models.Model):
+    """One questionnaire text in another language, loaded from
+    `questionnaires/<language>/<code>.v<version>.toml` (surveys/translations.py).
+
+    The files are the record: a Welsh speaker signs a text off there, so rows
+    change only when the files are loaded. `source` is the English the text
+    translates; it is served only while that is still the questionnaire's English.
+    """
+
+    questionnaire = models.ForeignKey(Questionnaire, on_delete=models.CASCADE, related_name="translations")
+    language = models.CharField(max_length=8)
+    key = models.CharField(max_length=200, help_text="The text's place, e.g. questions.useful.options.yes.easy_label.")
+    source = models.TextField("English", help_text="The English it translates.")
+    text = models.TextField()
+    reviewed = models.BooleanField(default=False, help_text="Checked by a speaker of the language.")
+    reviewed_by = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["questionnaire", "language", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["questionnaire", "language", "key"], name="translation_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.questionnaire} [{self.language}] {self.key}"
 
 
 # Shown at the end when a service has not written its own: someone on the ward,

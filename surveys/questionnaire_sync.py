@@ -3,30 +3,88 @@ that would alter what stored answers mean (a version is a contract)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.db import transaction
 from django.db.models import F
 
 from .definitions import QuestionnaireDef
-from .models import ChoiceAnswer, Option, Question, Questionnaire, TextAnswer
+from .models import ChoiceAnswer, Option, Question, Questionnaire, TextAnswer, Translation
 from .selectors import clear_questionnaire_cache
 from .services import WriteRefused
+from .translations import LanguageTexts, servable
 
 _OUT_OF_THE_WAY = 100000
+_TRANSLATION_FIELDS = ("source", "text", "reviewed", "reviewed_by")
 
 
-def questionnaires_sync(definitions: list[QuestionnaireDef]) -> list[str]:
+def questionnaires_sync(
+    definitions: list[QuestionnaireDef],
+    translations: Mapping[tuple[str, int], Mapping[str, LanguageTexts]] | None = None,
+) -> list[str]:
     """Load questionnaire definitions into rows; idempotent. Returns what changed.
 
     Wording may change within a version; codes may not once answers point at
     them (a version is a contract): removing an answered question or option
     raises `WriteRefused` and changes nothing.
+
+    `translations` (`translations.language_files()`): each questionnaire's texts
+    in other languages become its rows, replacing what was there; a file's
+    texts with problems (stale, empty, unknown) are left out and the rest
+    loaded (`translations.all_problems` says what they are). The rows of a
+    language with no file at all (a folder of English files only) are left as
+    they are; served texts are checked against the English anyway.
     """
     changes: list[str] = []
+    languages = {language for by_language in (translations or {}).values() for language in by_language}
     with transaction.atomic():
         for definition in definitions:
             changes.extend(_sync_one(definition))
+            if languages:
+                found = translations.get((definition.code, definition.version), {})
+                changes.extend(_sync_translations(definition, languages, found))
     clear_questionnaire_cache()
     return changes
+
+
+def _sync_translations(definition: QuestionnaireDef, languages: set[str], by_language: Mapping[str, LanguageTexts]) -> list[str]:
+    questionnaire = Questionnaire.objects.get(code=definition.code, version=definition.version)
+    wanted = {}
+    for language, texts in by_language.items():
+        for key in servable(definition, texts.entries):
+            entry = texts.entries[key]
+            wanted[(language, key)] = {
+                "source": entry.en,
+                "text": entry.text,
+                "reviewed": entry.reviewed,
+                "reviewed_by": entry.reviewed_by,
+            }
+    existing = {(row.language, row.key): row for row in questionnaire.translations.filter(language__in=languages)}
+    counts: dict[str, dict[str, int]] = {}
+
+    def count(language: str, what: str) -> None:
+        counts.setdefault(language, {"added": 0, "changed": 0, "removed": 0})[what] += 1
+
+    gone = [row for place, row in existing.items() if place not in wanted]
+    for row in gone:
+        count(row.language, "removed")
+    Translation.objects.filter(pk__in=[row.pk for row in gone]).delete()
+    added, changed = [], []
+    for (language, key), fields in wanted.items():
+        row = existing.get((language, key))
+        if row is None:
+            added.append(Translation(questionnaire=questionnaire, language=language, key=key, **fields))
+            count(language, "added")
+        elif _assign(row, fields):
+            changed.append(row)
+            count(language, "changed")
+    Translation.objects.bulk_create(added)
+    Translation.objects.bulk_update(changed, _TRANSLATION_FIELDS)
+    name = f"{definition.code} v{definition.version}"
+    return [
+        f"{name} in {language}: " + ", ".join(f"{n} texts {what}" for what, n in numbers.items() if n)
+        for language, numbers in sorted(counts.items())
+    ]
 
 
 def _sync_one(definition: QuestionnaireDef) -> list[str]:
@@ -72,6 +130,8 @@ def _sync_one(definition: QuestionnaireDef) -> list[str]:
             "max_length": qdef.max_length,
             "show_if_question": qdef.show_if_question,
             "show_if_options": list(qdef.show_if_options),
+            "bsl": qdef.bsl,
+            "bsl_captions": dict(qdef.bsl_captions),
         }
         question = existing.get(qdef.code)
         if question is None:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date
 from threading import Lock
 
 from django.db.models import Prefetch
+from django.utils import translation
 
 from .codes import Group
 from .definitions import OptionDef, QuestionDef, QuestionnaireDef, SectionDef
-from .models import CollectionLink, Option, Question, Questionnaire, Wave
+from .models import CollectionLink, Option, Question, Questionnaire, Translation, Wave
+from .translations import BASE_LANGUAGE, Entry, other_languages, servable, translate
 
 
 @dataclass(frozen=True)
@@ -25,28 +28,56 @@ class LoadedQuestionnaire:
 
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-_cache: dict[int, LoadedQuestionnaire] = {}
+_cache: dict[tuple[int, str], LoadedQuestionnaire] = {}
 _latest: dict[str, int | None] = {}
 _versions: dict[str, list[int]] = {}
 _catalogue: list[Catalogue] = []
 _cache_lock = Lock()
 
 
-def loaded_questionnaire(questionnaire_id: int) -> LoadedQuestionnaire:
-    """The questionnaire as stored, cached per process.
+def loaded_questionnaire(questionnaire_id: int, language: str | None = None) -> LoadedQuestionnaire:
+    """The questionnaire as stored, in a language, cached per process.
+
+    `language` defaults to the active one; English, or a language we do not
+    have, gives the questionnaire as written. A text without a translation
+    that translates today's English stays English. Codes and ids are the same
+    in every language. Pages show this; language-neutral outputs (data.json,
+    exports) ask for "en".
 
     A version's codes never change once it holds answers (the loader refuses),
     and the loader clears this cache, so a cached copy is never wrong in the
     process that loaded; other processes pick up wording changes on restart.
     """
+    language = served_language(language)
     with _cache_lock:
-        cached = _cache.get(questionnaire_id)
+        cached = _cache.get((questionnaire_id, language))
     if cached is not None:
         return cached
-    loaded = _load(questionnaire_id)
+    if language == BASE_LANGUAGE:
+        loaded = _load(questionnaire_id)
+    else:
+        english = loaded_questionnaire(questionnaire_id, BASE_LANGUAGE)
+        loaded = dataclasses.replace(english, definition=_translated(english, language))
     with _cache_lock:
-        _cache[questionnaire_id] = loaded
+        _cache[(questionnaire_id, language)] = loaded
     return loaded
+
+
+def served_language(language: str | None = None) -> str:
+    """The language a questionnaire is shown in: the one asked for (default: the
+    active one) if we translate into it, else English.
+
+    >>> served_language("cy"), served_language("cy-gb"), served_language("fr"), served_language("en-gb")
+    ('cy', 'cy', 'en', 'en')
+    """
+    code = (language or translation.get_language() or BASE_LANGUAGE).lower().split("-")[0]
+    return code if code in other_languages() else BASE_LANGUAGE
+
+
+def _translated(english: LoadedQuestionnaire, language: str) -> QuestionnaireDef:
+    rows = Translation.objects.filter(questionnaire_id=english.pk, language=language).values_list("key", "source", "text")
+    entries = {key: Entry(en=source, text=text) for key, source, text in rows}
+    return translate(english.definition, servable(english.definition, entries))
 
 
 def clear_questionnaire_cache() -> None:
@@ -112,8 +143,8 @@ def catalogue(*, refresh: bool = False) -> Catalogue:
     return loaded
 
 
-def latest_loaded(code: str) -> LoadedQuestionnaire | None:
-    """The newest version of a questionnaire, cached like `loaded_questionnaire`."""
+def latest_loaded(code: str, language: str | None = None) -> LoadedQuestionnaire | None:
+    """The newest version of a questionnaire, in a language, cached like `loaded_questionnaire`."""
     with _cache_lock:
         known = code in _latest
         pk = _latest.get(code)
@@ -122,18 +153,18 @@ def latest_loaded(code: str) -> LoadedQuestionnaire | None:
         pk = questionnaire.pk if questionnaire else None
         with _cache_lock:
             _latest[code] = pk
-    return loaded_questionnaire(pk) if pk is not None else None
+    return loaded_questionnaire(pk, language) if pk is not None else None
 
 
-def every_version_loaded(code: str) -> list[LoadedQuestionnaire]:
-    """Every stored version of a questionnaire, newest first, cached like `loaded_questionnaire`."""
+def every_version_loaded(code: str, language: str | None = None) -> list[LoadedQuestionnaire]:
+    """Every stored version of a questionnaire, newest first, in a language, cached like `loaded_questionnaire`."""
     with _cache_lock:
         pks = _versions.get(code)
     if pks is None:
         pks = list(Questionnaire.objects.filter(code=code).order_by("-version").values_list("pk", flat=True))
         with _cache_lock:
             _versions[code] = pks
-    return [loaded_questionnaire(pk) for pk in pks]
+    return [loaded_questionnaire(pk, language) for pk in pks]
 
 
 def _load(questionnaire_id: int) -> LoadedQuestionnaire:
@@ -179,6 +210,8 @@ def _load(questionnaire_id: int) -> LoadedQuestionnaire:
                 options=tuple(options),
                 show_if_question=question.show_if_question,
                 show_if_options=tuple(question.show_if_options),
+                bsl=question.bsl,
+                bsl_captions=tuple(sorted(question.bsl_captions.items())),
             )
         )
     definition = QuestionnaireDef(

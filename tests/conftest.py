@@ -19,6 +19,7 @@ password) makes them with `tests.factories.lead` and names them for what differs
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
+from django.utils import translation
 
 from surveys.selectors import clear_questionnaire_cache
 from surveys.services import link_create, service_upsert
@@ -44,6 +45,15 @@ def fresh_questionnaire_cache():
     clear_questionnaire_cache()
     yield
     clear_questionnaire_cache()
+
+
+@pytest.fixture(autouse=True)
+def english_between_requests():
+    """Each test starts in English: a request in Welsh leaves Welsh active in its thread
+    (every real request sets its own language, so only code after a test request sees it)."""
+    translation.activate("en")
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture
