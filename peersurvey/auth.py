@@ -14,6 +14,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 logger = logging.getLogger("peersurvey.auth")
 UserModel = get_user_model()
@@ -48,7 +49,9 @@ def clear_failures(username: str) -> None:
 class ThrottledAuthenticationForm(AuthenticationForm):
     error_messages = {
         **AuthenticationForm.error_messages,
-        "locked": (
+        # Django's own Welsh for this speaks of a staff (admin) account: ours is the dashboard's.
+        "invalid_login": _("Please enter a correct %(username)s and password. Note that both fields may be case-sensitive."),
+        "locked": _(
             "Too many failed attempts for this username. It is locked for %(minutes)d minutes; "
             "ask an administrator if you need in sooner."
         ),

@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import forms
+from django.utils.translation import gettext
 
 from .codes import Kind
 from .definitions import QuestionDef, QuestionnaireDef
 from .services import new_client_id
-from .validation import Submission, SubmissionInvalid, answers_from_form, clean_answers, parse_client_id
+from .validation import Problem, Submission, SubmissionInvalid, answers_from_form, clean_answers, parse_client_id
 
 # Short answers (a job title) get a one-line box.
 SINGLE_LINE_LIMIT = 100
@@ -35,16 +36,22 @@ class ResponseForm(forms.Form):
         try:
             answers = clean_answers(self.definition, answers_from_form(self.definition, self.data))
         except SubmissionInvalid as exc:
-            for code, messages in exc.errors.items():
+            for code, problems in exc.errors.items():
                 field = code if code in self.fields else None
-                for message in messages:
-                    self.add_error(field, message)
+                for problem in problems:
+                    self.add_error(field, problem_text(problem))
             return cleaned
         # A form re-sent by the browser keeps its client_id, so a double submit
         # stores once; a missing or mangled one just starts a new response.
         client_id = parse_client_id(self.data.get("client_id")) or new_client_id()
         self.submission = Submission(client_id=client_id, answers=answers)
         return cleaned
+
+
+def problem_text(problem: Problem) -> str:
+    """The validator's problem in the page's language: the same sentence the API
+    sends in English, with the same values."""
+    return gettext(problem.template) % problem.params if problem.params else gettext(problem.template)
 
 
 def response_form_class(definition: QuestionnaireDef, *, easy: bool = False) -> type[ResponseForm]:
@@ -91,6 +98,10 @@ class QuestionBlock:
     follow_ups: tuple  # (question, bound field, condition) explaining the question as a whole
     condition: str  # "" or the answer(s) it follows from, in words
     condition_labels: tuple[str, ...]  # those answers' labels
+
+    @property
+    def condition_answers(self) -> str:
+        return quoted_choices(self.condition_labels)
 
 
 @dataclass(frozen=True)
@@ -169,8 +180,20 @@ def condition_words(definition: QuestionnaireDef, question: QuestionDef, *, easy
     if not labels:
         return ""
     condition = definition.question(question.show_if_question)
-    answers = "” or “".join(labels)
+    answers = quoted_choices(labels)
     heading = (condition.easy_text if easy else "") or condition.text
     if question.parent == condition.code:
-        return f"If you answered “{answers}”"
-    return f"If you answered “{answers}” to “{heading}”"
+        return gettext("If you answered %(answers)s") % {"answers": answers}
+    return gettext("If you answered %(answers)s to “%(question)s”") % {"answers": answers, "question": heading}
+
+
+def quoted_choices(labels) -> str:
+    """Answers' labels, each in quotes, as one phrase joined by "or".
+
+    >>> quoted_choices(["Yes"]), quoted_choices(["Yes", "Sometimes", "No"])
+    ('“Yes”', '“Yes”, “Sometimes” or “No”')
+    """
+    quoted = [f"“{label}”" for label in labels]
+    if len(quoted) < 2:
+        return "".join(quoted)
+    return gettext("%(earlier)s or %(last)s") % {"earlier": ", ".join(quoted[:-1]), "last": quoted[-1]}

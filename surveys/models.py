@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_noop
 
 from .codes import Channel, Group, Kind, Security, Specialism
 
@@ -120,10 +121,11 @@ class Translation(models.Model):
 
 # Shown at the end when a service has not written its own: someone on the ward,
 # an advocate, and a free line that answers day and night.
+# Marked for translation, translated where shown (templates/surveys/_what_next.html).
 GENERAL_SUPPORT = (
-    "Talk to a member of staff you trust.",
-    "Talk to your advocate.",
-    "Call Samaritans free, day or night: 116 123.",
+    gettext_noop("Talk to a member of staff you trust."),
+    gettext_noop("Talk to your advocate."),
+    gettext_noop("Call Samaritans free, day or night: 116 123."),
 )
 
 

@@ -19,12 +19,37 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from .codes import Kind
 from .definitions import QuestionDef, QuestionnaireDef
 
 Answers = dict[str, "str | tuple[str, ...]"]
 
-NO_ANSWERS = "No answers were given. Answer at least one question, or skip the survey."
+
+class Problem(str):
+    """One problem with the answers, in English: what the API and paper import
+    report, the same whatever the language (a contract). It keeps its template and
+    values so that a form can say it in the page's language
+    (`surveys.forms.ResponseForm`); templates a form can show are marked for
+    translation with gettext_noop, which changes nothing here.
+
+    >>> problem = Problem("The text is too long: %(length)d characters, at most %(limit)d.", length=5, limit=4)
+    >>> problem, problem.params
+    ('The text is too long: 5 characters, at most 4.', {'length': 5, 'limit': 4})
+    """
+
+    template: str
+    params: dict
+
+    def __new__(cls, template: str, **params):
+        problem = super().__new__(cls, template % params if params else template)
+        problem.template = template
+        problem.params = params
+        return problem
+
+
+NO_ANSWERS = Problem(gettext_noop("No answers were given. Answer at least one question, or skip the survey."))
 
 
 class SubmissionInvalid(ValueError):
@@ -92,7 +117,7 @@ def clean_answers(definition: QuestionnaireDef, raw: object) -> Answers:
     if raw is None:
         raw = {}
     if not isinstance(raw, Mapping):
-        raise SubmissionInvalid({"answers": ["Expected an object of answers keyed by question code."]})
+        raise SubmissionInvalid({"answers": [Problem("Expected an object of answers keyed by question code.")]})
     errors: dict[str, list[str]] = {}
     answers: Answers = {}
     for key, value in raw.items():
@@ -100,12 +125,14 @@ def clean_answers(definition: QuestionnaireDef, raw: object) -> Answers:
         question = definition.question(code)
         if question is None:
             if len(errors) < 50:
-                errors[code[:64]] = [f"Unknown question for the {definition.code} questionnaire."]
+                errors[code[:64]] = [
+                    Problem("Unknown question for the %(questionnaire)s questionnaire.", questionnaire=definition.code)
+                ]
             continue
         try:
             cleaned = _clean_value(question, value)
         except ValueError as exc:
-            errors[code] = [str(exc)]
+            errors[code] = [exc.args[0]]
             continue
         if cleaned:
             answers[code] = cleaned
@@ -125,47 +152,63 @@ def _clean_value(question: QuestionDef, value: object) -> str | tuple[str, ...]:
     codes = question.option_codes
     if question.kind == Kind.ONE:
         if not isinstance(value, str):
-            raise ValueError(f"Choose one answer: one of {', '.join(codes)}.")
+            raise ValueError(Problem("Choose one answer: one of %(choices)s.", choices=", ".join(codes)))
         if value == "":
             return ""
         if value not in codes:
-            raise ValueError(f"Unknown option {value[:40]!r}: choose one of {', '.join(codes)}.")
+            raise ValueError(
+                Problem(
+                    gettext_noop("Unknown option %(value)r: choose one of %(choices)s."),
+                    value=value[:40],
+                    choices=", ".join(codes),
+                )
+            )
         return value
     if value == "":
         return ""
     if not isinstance(value, list):
-        raise ValueError(f"Expected a list of options from {', '.join(codes)}.")
+        raise ValueError(Problem("Expected a list of options from %(choices)s.", choices=", ".join(codes)))
     chosen: set[str] = set()
     for item in value:
         if not isinstance(item, str) or item not in codes:
             shown = item[:40] if isinstance(item, str) else type(item).__name__
-            raise ValueError(f"Unknown option {shown!r}: choose from {', '.join(codes)}.")
+            raise ValueError(
+                Problem(gettext_noop("Unknown option %(value)r: choose from %(choices)s."), value=shown, choices=", ".join(codes))
+            )
         if item in chosen:
-            raise ValueError(f"Option {item!r} is chosen twice.")
+            raise ValueError(Problem(gettext_noop("Option %(value)r is chosen twice."), value=item))
         chosen.add(item)
     alone = [code for code in question.exclusive_codes if code in chosen]
     if alone and len(chosen) > 1:
         others = ", ".join(code for code in codes if code in chosen and code != alone[0])
-        raise ValueError(f"{alone[0]!r} is chosen alone: it cannot go with {others}.")
+        raise ValueError(
+            Problem(gettext_noop("%(alone)r is chosen alone: it cannot go with %(others)s."), alone=alone[0], others=others)
+        )
     return tuple(code for code in codes if code in chosen)
 
 
 def _clean_text(question: QuestionDef, value: object) -> str:
     if not isinstance(value, str):
-        raise ValueError("Expected text.")
+        raise ValueError(Problem("Expected text."))
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("The text has characters that are not valid Unicode.") from None
+        raise ValueError(Problem(gettext_noop("The text has characters that are not valid Unicode."))) from None
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").replace("\r", "\n")).strip()
     # Spaces and invisible format characters alone (a zero-width space) say nothing: a skip.
     if all(char.isspace() or unicodedata.category(char) == "Cf" for char in text):
         return ""
     # NUL and other control characters cannot be stored by PostgreSQL or read back sensibly.
     if any(unicodedata.category(char) == "Cc" and char not in "\n\t" for char in text):
-        raise ValueError("The text has control characters; remove them and send it again.")
+        raise ValueError(Problem(gettext_noop("The text has control characters; remove them and send it again.")))
     if len(text) > question.max_length:
-        raise ValueError(f"The text is too long: {len(text)} characters, at most {question.max_length}.")
+        raise ValueError(
+            Problem(
+                gettext_noop("The text is too long: %(length)d characters, at most %(limit)d."),
+                length=len(text),
+                limit=question.max_length,
+            )
+        )
     return text
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -37,7 +37,8 @@ def collect(request: HttpRequest, token: str) -> HttpResponse:
     link = _link_or_404(token)
     if link.is_closed(timezone.localdate()):
         return _closed(request, link)
-    definition = loaded_questionnaire(link.questionnaire_id).definition
+    # In the page's language; codes, and so the answers, are the same in every language.
+    definition = loaded_questionnaire(link.questionnaire_id, translation.get_language()).definition
     easy = definition.code == "patient"
     form_class = response_form_class(definition, easy=easy)
     conflict = False
@@ -70,7 +71,7 @@ def thanks(request: HttpRequest, token: str) -> HttpResponse:
     link = _link_or_404(token)
     if link.is_closed(timezone.localdate()):
         return _closed(request, link)
-    definition = loaded_questionnaire(link.questionnaire_id).definition
+    definition = loaded_questionnaire(link.questionnaire_id, translation.get_language()).definition
     return render(request, "surveys/thanks.html", {"link": link, "definition": definition})
 
 

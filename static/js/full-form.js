@@ -62,7 +62,11 @@
       entries.forEach(function (entry) { visible[entry.target.dataset.part] = entry.isIntersecting; });
       var index = parts.findIndex(function (part) { return visible[part.dataset.part]; });
       if (index < 0) { return; }
-      now.textContent = "Part " + (index + 1) + " of " + parts.length + ": " + parts[index].querySelector("legend").textContent.replace(/^Part \d+ of \d+:\s*/, "").trim();
+      now.textContent = interpolate(
+        gettext("Part %(number)s of %(total)s: %(title)s"),
+        { number: index + 1, total: parts.length, title: parts[index].dataset.title },
+        true
+      );
       links.forEach(function (link) {
         if (link.dataset.part === parts[index].dataset.part) { link.setAttribute("aria-current", "step"); }
         else { link.removeAttribute("aria-current"); }

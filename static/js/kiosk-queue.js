@@ -28,6 +28,8 @@
     return hex.slice(0, 8) + "-" + hex.slice(8, 12) + "-" + hex.slice(12, 16) + "-" + hex.slice(16, 20) + "-" + hex.slice(20);
   }
 
+  function counted(text, count) { return interpolate(text, { count: count }, true); }
+
   function indicator() {
     var box = document.querySelector("[data-role=queue]");
     if (!box) { return; }
@@ -36,12 +38,14 @@
     var stuck = entries.length - waiting;
     var closed = parseInt(window.localStorage.getItem(CLOSED_KEY) || "0", 10) || 0;
     var parts = [];
-    if (waiting) { parts.push(waiting + " waiting to send"); }
-    if (stuck) { parts.push(stuck + " could not be sent: ask IT"); }
+    if (waiting) { parts.push(counted(ngettext("%(count)s waiting to send", "%(count)s waiting to send", waiting), waiting)); }
+    if (stuck) { parts.push(counted(ngettext("%(count)s could not be sent: ask IT", "%(count)s could not be sent: ask IT", stuck), stuck)); }
     if (closed) {
-      parts.push(closed + (closed === 1 ? " answer" : " answers") +
-        " could not be sent because the survey round had closed, so " + (closed === 1 ? "it was" : "they were") +
-        " deleted from this tablet");
+      parts.push(counted(ngettext(
+        "%(count)s answer could not be sent because the survey round had closed, so it was deleted from this tablet",
+        "%(count)s answers could not be sent because the survey round had closed, so they were deleted from this tablet",
+        closed
+      ), closed));
     }
     box.querySelector("[data-role=queue-text]").textContent = parts.join(" · ");
     box.hidden = entries.length === 0 && !closed;
@@ -128,17 +132,33 @@
   indicator();
   flush();
 
-  // Offline: after one visit online, the page and its files load without a network.
+  // Offline: after one visit online, the page and its files load without a network,
+  // its read-aloud sound files too, and so does its copy in the other language.
+  function filesOf(page) {
+    var urls = [];
+    page.querySelectorAll("script[src], link[rel=stylesheet], link[rel=icon], img[src]").forEach(function (element) {
+      urls.push(element.getAttribute("src") || element.getAttribute("href"));
+    });
+    page.querySelectorAll("[data-audio]").forEach(function (element) {
+      urls.push.apply(urls, element.getAttribute("data-audio").split(/\s+/).filter(Boolean));
+    });
+    return urls;
+  }
   var form = document.getElementById("survey");
   if (form && form.dataset.sw && "serviceWorker" in navigator) {
     navigator.serviceWorker.register(form.dataset.sw, { scope: "/" }).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function (registration) {
-      var urls = [window.location.pathname];
-      document.querySelectorAll("script[src], link[rel=stylesheet], link[rel=icon], img[src]").forEach(function (element) {
-        urls.push(element.getAttribute("src") || element.getAttribute("href"));
+      registration.active.postMessage({ type: "cache", urls: [window.location.pathname + window.location.search].concat(filesOf(document)) });
+      document.querySelectorAll("link[rel=alternate][hreflang]").forEach(function (link) {
+        fetch(link.href, { credentials: "same-origin" }).then(function (reply) {
+          if (!reply.ok) { throw new Error("not kept: " + reply.status); }
+          return reply.text();
+        }).then(function (html) {
+          var other = new DOMParser().parseFromString(html, "text/html");
+          registration.active.postMessage({ type: "cache", urls: [link.href].concat(filesOf(other)) });
+        }).catch(function () { /* offline now: the next visit online keeps it */ });
       });
-      registration.active.postMessage({ type: "cache", urls: urls });
     }).catch(function () { /* no offline support in this browser: online use still works */ });
   }
 })();

@@ -27,6 +27,30 @@
   document.documentElement.classList.add("js");
 
   var kiosk = form.dataset.kiosk === "true";
+
+  /* ---- the page's language on a ward tablet that is offline ----
+     The service worker keeps this page once per address, so once per language
+     with ?lang=. Offline, the address without ?lang= gives whichever copy was
+     kept last: if the tablet's language (its cookie) is another, load that
+     language's copy instead, when there is one. An address with ?lang= is
+     someone's own choice, which a cached copy cannot write to the cookie: it
+     wins, and is remembered here. Neither step can repeat itself. */
+  var pageLanguage = document.documentElement.lang === "cy" ? "cy" : "en";
+  var tabletLanguage = (document.cookie.match(/(?:^|;\s*)language=(en|cy)(?:;|$)/) || [])[1];
+  var askedLanguage = new URLSearchParams(window.location.search).get("lang");
+  if (askedLanguage === pageLanguage && tabletLanguage !== pageLanguage) {
+    document.cookie = "language=" + pageLanguage + "; path=/; max-age=31536000; samesite=lax" +
+      (window.location.protocol === "https:" ? "; secure" : "");
+  } else if (!askedLanguage && tabletLanguage && tabletLanguage !== pageLanguage) {
+    var copy = window.location.pathname + "?lang=" + tabletLanguage + window.location.hash;
+    fetch(copy, { credentials: "same-origin" }).then(function (reply) {
+      if (reply.ok) { window.location.replace(copy); }
+    }).catch(function () { /* no copy in that language: this one will do */ });
+  }
+  // Back on the thank-you screen after changing language there (see below).
+  var reopenThanks = kiosk && window.location.hash === "#thanks";
+  if (reopenThanks) { window.history.replaceState(null, "", window.location.pathname + window.location.search); }
+
   var screens = Array.prototype.slice.call(form.querySelectorAll(".screen"));
   function indexOf(name) { return screens.findIndex(function (s) { return s.dataset.screen === name; }); }
   var checkIndex = indexOf("check");
@@ -83,7 +107,7 @@
     var shown = questionScreens();
     shown.forEach(function (screen, i) {
       var text = screen.querySelector("[data-role=progress]");
-      if (text) { text.textContent = "Question " + (i + 1) + " of " + shown.length; }
+      if (text) { text.textContent = interpolate(gettext("Question %(number)s of %(total)s"), { number: i + 1, total: shown.length }, true); }
       var meter = screen.querySelector("progress");
       if (meter) { meter.max = shown.length; meter.value = i + 1; }
     });
@@ -99,8 +123,12 @@
   /* ---- moving between screens ---- */
   function show(index, options) {
     if (index < 0 || index >= screens.length) { return; }
-    if (kiosk && index === thanksIndex && current !== checkIndex) { return; }
-    if (current >= 0) { screens[current].classList.remove("current"); }
+    if (kiosk && index === thanksIndex && current !== checkIndex && !(options && options.reopened)) { return; }
+    if (current >= 0) {
+      screens[current].classList.remove("current");
+      // A sign-language video left playing would go on talking on a hidden screen.
+      screens[current].querySelectorAll("video").forEach(function (video) { video.pause(); });
+    }
     hideSkipDialog();
     current = index;
     var screen = screens[current];
@@ -108,7 +136,7 @@
     else if (!(options && options.changing)) { changing = false; }
     else { changing = true; }
     var label = screen.querySelector("[data-role=next-label]");
-    if (label) { label.textContent = changing ? "Back to check your answers" : "Next"; }
+    if (label) { label.textContent = changing ? gettext("Back to check your answers") : gettext("Next"); }
     screen.classList.add("current");
     screen.setAttribute("tabindex", "-1");
     window.scrollTo(0, 0);
@@ -177,14 +205,14 @@
     return lines;
   }
 
-  function changeButton(index, title, text) {
+  function changeButton(index, text, label) {
     var change = document.createElement("button");
     change.type = "button";
     change.className = "btn btn-outline-dark";
     change.dataset.action = "change";
     change.dataset.index = String(index);
     change.textContent = text;
-    change.setAttribute("aria-label", text + ": " + title);
+    change.setAttribute("aria-label", label);
     return change;
   }
 
@@ -203,7 +231,7 @@
         var span = document.createElement("span");
         span.textContent = title;
         item.appendChild(span);
-        item.appendChild(changeButton(index, title, "Answer"));
+        item.appendChild(changeButton(index, gettext("Answer"), interpolate(gettext("Answer: %(question)s"), { question: title }, true)));
         skippedList.appendChild(item);
         return;
       }
@@ -213,7 +241,7 @@
       var answer = document.createElement("span");
       answer.textContent = lines.join("; ");
       dd.appendChild(answer);
-      dd.appendChild(changeButton(index, title, "Change"));
+      dd.appendChild(changeButton(index, gettext("Change"), interpolate(gettext("Change: %(question)s"), { question: title }, true)));
       list.appendChild(dt);
       list.appendChild(dd);
     });
@@ -354,6 +382,11 @@
     lastActivity = Date.now();
   }
 
+  function showCountdown(seconds) {
+    var text = ngettext("The survey will start again in %(seconds)s second.", "The survey will start again in %(seconds)s seconds.", seconds);
+    idle.querySelector("[data-role=countdown-text]").textContent = interpolate(text, { seconds: seconds }, true);
+  }
+
   function tick() {
     var name = screens[current] && screens[current].dataset.screen;
     if (name === "welcome" || name === "thanks") { lastActivity = Date.now(); return; }
@@ -361,13 +394,13 @@
       if (Date.now() - lastActivity >= idleSeconds * 1000) {
         countdownLeft = countdownSeconds;
         idle.hidden = false;
-        idle.querySelector("[data-role=countdown]").textContent = String(countdownLeft);
+        showCountdown(countdownLeft);
         idle.querySelector("[data-action=still-here]").focus();
       }
       return;
     }
     countdownLeft -= 1;
-    idle.querySelector("[data-role=countdown]").textContent = String(Math.max(0, countdownLeft));
+    showCountdown(Math.max(0, countdownLeft));
     if (countdownLeft <= 0) { wipe(); }
   }
 
@@ -404,6 +437,16 @@
   }
 
   refreshBranches();
+  // The thank-you screen's language switch loads the page again in the other
+  // language: it comes back to the thank-you screen (nothing personal is on it).
+  if (thanksIndex >= 0) {
+    screens[thanksIndex].querySelectorAll(".language-switch a").forEach(function (link) { link.hash = "thanks"; });
+  }
+  if (reopenThanks && thanksIndex >= 0) {
+    show(thanksIndex, { reopened: true });
+    armRestart();
+    return;
+  }
   // After a refused POST, open the first screen with a message on it.
   var firstError = form.querySelector(".error");
   var start = firstError ? screens.findIndex(function (s) { return s.contains(firstError); }) : 0;

@@ -16,7 +16,16 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TABLET = {"width": 768, "height": 1024}
 TABLET_LANDSCAPE = {"width": 1024, "height": 768}
 PHONE = {"width": 390, "height": 844}
-SPEECH_STUB = """
+# Without the page's own sound files (docs/audio.md; tests/browser/test_audio_offline_browser.py
+# plays them): these tests hear the device's voice.
+NO_SOUND_FILES = """
+document.addEventListener("readystatechange", function () {
+  if (document.readyState === "interactive") {
+    document.querySelectorAll("[data-audio]").forEach(function (element) { element.removeAttribute("data-audio"); });
+  }
+});
+"""
+SPEECH_STUB = NO_SOUND_FILES + """
 window.__spoken = [];
 window.SpeechSynthesisUtterance = function (text) { this.text = text; };
 Object.defineProperty(window, "speechSynthesis", {value: {
@@ -151,7 +160,7 @@ def test_offline_tablet_queues_answers_and_sends_them_when_the_network_returns(o
     # Polled from here: wait_for_function's own polling evals its predicate, which the
     # page's CSP forbids, so it only passed when the first check already held.
     wait_until(page, "navigator.serviceWorker.controller !== null")
-    wait_until(page, "caches.open('peersurvey-offline-v1').then(c => c.keys()).then(k => k.length >= 5)")
+    wait_until(page, "caches.open('peersurvey-offline-v2').then(c => c.keys()).then(k => k.length >= 5)")
 
     context.set_offline(True)
     finish_quickly(page, "Yes")
@@ -232,7 +241,7 @@ def test_read_aloud_speaks_the_question_with_the_devices_voice(open_page, live_s
     assert page.evaluate("window.__spoken") == [question, "Sometimes"]
     assert current(page, "input:checked").count() == 0  # listening chooses nothing
 
-    page = open_page(viewport=TABLET, init_script="delete window.speechSynthesis; delete window.SpeechSynthesisUtterance;")
+    page = open_page(viewport=TABLET, init_script=NO_SOUND_FILES + "delete window.speechSynthesis; delete window.SpeechSynthesisUtterance;")
     page.goto(live_server.url + ward_tablet.path)
     assert page.locator("button.speak").count() == 0
 

@@ -74,7 +74,7 @@ def test_from_the_welcome_screen_to_the_results_then_offline_and_printed(open_pa
     wait_until(page, "navigator.serviceWorker.controller !== null")
     wait_until(
         page,
-        "caches.open('peersurvey-offline-v1').then(c => Promise.all([c.match(location.pathname),"
+        "caches.open('peersurvey-offline-v2').then(c => Promise.all([c.match(location.pathname),"
         " c.match('/static/css/ward-results.css')])).then(hits => hits.every(Boolean))",
     )
     page.context.set_offline(True)

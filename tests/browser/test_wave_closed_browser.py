@@ -15,7 +15,7 @@ from tests.browser.test_collection_browser import TABLET, finish_quickly, wait_f
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 OUTBOX = "peersurvey.outbox.v1"
-CACHE = "peersurvey-offline-v1"
+CACHE = "peersurvey-offline-v2"
 
 
 def test_answers_queued_offline_after_the_round_closed_are_deleted_and_counted(
