@@ -8,6 +8,12 @@ lead has written. The HTML page, the PDF and the PowerPoint deck are all made
 from `report_data`, which reads figures only through `dashboard_data`, so the
 report releases nothing the dashboard would not. The words are pure functions
 of those figures, tested without a database.
+
+The report is written in the reader's language (English or Welsh): each
+sentence is one translatable message with named placeholders, never glued from
+translated fragments, since Welsh orders words and mutates them its own way.
+Questions and answers are worded as the questionnaire is in that language;
+figures, quotes and what a lead wrote are the same in every language.
 """
 
 from __future__ import annotations
@@ -15,38 +21,42 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.text import capfirst
+from django.utils.translation import get_language, gettext_lazy, ngettext, pgettext
+from django.utils.translation import gettext as _
 
-from surveys.codes import GROUPS, Channel
+from surveys.codes import ABOUT_GROUPS, GROUPS, Channel, Kind, Security, Specialism
 from surveys.models import Wave
+from surveys.selectors import every_version_loaded
 
 from .access import Access
-from .data import all_definitions, dashboard_data, report_quotes_data
+from .data import dashboard_data, report_quotes_data
 from .models import ReportText
 from .queries import channel_counts, selection_service_codes
+from .queries.quotes import question_wording
 from .release import complement_safe
 from .report_charts import bar_chart, data_uri, whole
 from .selection import Selection
-
-TITLE = "Peer support in secure services"
-GROUP_PLURAL = {"patient": "patients", "staff": "staff"}
-CHANNEL_WORDS = {Channel.TABLET: "on a ward tablet", Channel.WEB: "through a web link", Channel.PAPER: "on paper"}
+from .stats import comparative_questions
 
 
 def report_data(selection: Selection, access: Access) -> dict:
     """Everything the report shows, for the HTML page, the PDF and the deck."""
     data = dashboard_data(replace(selection, compare="2014", compare_wave_id=None), access)
     min_cell = data["min_cell"]
+    wording = questionnaire_wording(get_language())
+    questions = [worded(question, wording) for question in data["questions"]]
     waves = _waves(selection)
     # Within an about-you slice, not even how people answered: counted from the
     # rows, the channels would add up to the slice's exact size, which the
     # release rules (docs/disclosure.md, rule 4) keep back.
     channels = {} if selection.about else released_channels(channel_counts(selection), min_cell=min_cell)
     text = report_text_for(selection)
-    sections = section_titles()
-    quotes = chosen_quotes(selection, access)
+    sections = wording["sections"]
+    quotes = worded_quotes(chosen_quotes(selection, access), wording)
     findings = []
-    for question in data["questions"]:
+    for question in questions:
         if question["section"] == "about_you":
             continue
         chart = bar_chart(question)
@@ -68,13 +78,13 @@ def report_data(selection: Selection, access: Access) -> dict:
     # Quotes from boxes that explain no chart ("Any final comments?") close the findings.
     other_quotes = [quote for code, chosen in quotes.items() if code not in shown_codes for quote in chosen]
     who = []
-    for question in data["questions"]:
+    for question in questions:
         if question["section"] == "about_you":
             shown = shown_answers(question)
             chart = bar_chart(shown, with_2014=False)
             who.append({"question": shown, "chart": chart, "chart_src": data_uri(chart["svg"])})
     facts = {
-        "scope": scope_words(selection, waves=waves, services=dict(access.services)),
+        "scope": scope_words(selection, waves=waves, services=dict(access.services), wording=wording),
         "groups": data["groups"],
         "waves": waves,
         "channels": channels,
@@ -84,7 +94,8 @@ def report_data(selection: Selection, access: Access) -> dict:
         "about": bool(selection.about),
     }
     return {
-        "title": TITLE,
+        "title": _("Peer support in secure services"),
+        "language": get_language(),
         "scope": facts["scope"],
         "generated": timezone.localdate(),
         "min_cell": min_cell,
@@ -131,6 +142,99 @@ def chosen_quotes(selection: Selection, access: Access) -> dict[str, list[dict]]
     if codes == []:
         return {}
     return report_quotes_data(access, codes, selection.wave_id)
+
+
+# --- the questionnaire's words, in the report's language ---------------------------
+
+
+def questionnaire_wording(language: str) -> dict:
+    """How the questionnaires word each question, answer and part in `language` (a
+    text not translated yet stays English), chosen as data.json chooses its English
+    (the newest version that has a text), so in English it changes nothing:
+    {"titles": {code: title}, "labels": {(code, option): label}, "sections": {code: title},
+    "boxes": {(group, English wording): wording}, "answers": {(code, English label): label}}.
+
+    A quote comes worded as the version its writer answered, so "boxes" and "answers"
+    read its English back through every version."""
+    definitions = {}
+    boxes: dict[tuple[str, str], str] = {}
+    answers: dict[tuple[str, str], str] = {}
+    for group in GROUPS:
+        versions = every_version_loaded(group, language)
+        if versions:
+            definitions[group] = [loaded.definition for loaded in versions]
+        for english, worded in zip(every_version_loaded(group, "en"), versions, strict=True):
+            for question in english.definition.questions:
+                translated = worded.definition.question(question.code)
+                if question.kind == Kind.TEXT:
+                    english_box = _box_wording(english.definition, question)
+                    boxes.setdefault((group, english_box), _box_wording(worded.definition, translated))
+                labels = {option.code: option.label for option in translated.options}
+                for option in question.options:
+                    answers.setdefault((question.code, option.label), labels[option.code])
+    metas = comparative_questions(definitions)
+    sections: dict[str, str] = {}
+    for versions in definitions.values():
+        for definition in versions:
+            for section in definition.sections:
+                sections.setdefault(section.code, section.title)
+    return {
+        "titles": {meta.code: meta.title for meta in metas},
+        "labels": {(meta.code, code): label for meta in metas for code, label in meta.options},
+        "sections": sections,
+        "boxes": boxes,
+        "answers": answers,
+    }
+
+
+def _box_wording(definition, question) -> str:
+    """A free-text box as the quote list words it (`queries.quotes.text_boxes`)."""
+    follows = definition.question(question.parent) if question.parent else None
+    title = (follows.chart_title or follows.text) if follows else ""
+    labels = {option.code: option.label for option in follows.options} if follows else {}
+    detail = question.option_detail_of
+    return question_wording(question.text, parent_title=title, option_labels=[labels[detail]] if detail in labels else [])
+
+
+def worded(question: dict, wording: dict) -> dict:
+    """A data.json question with its title and answers in the report's language; figures untouched.
+
+    >>> wording = {"titles": {"useful": "Defnyddiol?"}, "labels": {("useful", "yes"): "Ydy"}}
+    >>> worded({"code": "useful", "title": "Useful?", "options": [{"code": "yes", "label": "Yes", "patient": {"pct": 60.0}}]}, wording)
+    {'code': 'useful', 'title': 'Defnyddiol?', 'options': [{'code': 'yes', 'label': 'Ydy', 'patient': {'pct': 60.0}}]}
+    """
+    code = question["code"]
+    return {
+        **question,
+        "title": wording["titles"].get(code, question["title"]),
+        "options": [
+            {**option, "label": wording["labels"].get((code, option["code"]), option["label"])} for option in question["options"]
+        ],
+    }
+
+
+def worded_quotes(quotes: dict[str, list[dict]], wording: dict) -> dict[str, list[dict]]:
+    """The chosen quotes with their question and their writer's answer in the
+    report's language. The quote itself stays in its writer's words.
+
+    A writer's answer comes as the English labels of the version they answered
+    ("Trust; Confidentiality"): each is read back through that version's own words.
+
+    >>> quotes = {"useful": [{"text": "We talk", "group": "patient", "wording": "Why?", "answer": "Yes"}]}
+    >>> wording = {"answers": {("useful", "Yes"): "Ydy"}, "boxes": {("patient", "Why?"): "Pam?"}}
+    >>> worded_quotes(quotes, wording)["useful"][0]
+    {'text': 'We talk', 'group': 'patient', 'wording': 'Pam?', 'answer': 'Ydy'}
+    """
+    result = {}
+    for code, chosen in quotes.items():
+        result[code] = []
+        for quote in chosen:
+            quote = {**quote, "wording": wording["boxes"].get((quote.get("group"), quote.get("wording")), quote.get("wording"))}
+            labels = quote["answer"].split("; ") if quote.get("answer") else []
+            if labels and all((code, label) in wording["answers"] for label in labels):
+                quote["answer"] = "; ".join(wording["answers"][(code, label)] for label in labels)
+            result[code].append(quote)
+    return result
 
 
 # --- what a lead writes ------------------------------------------------------------
@@ -218,80 +322,179 @@ def released_channels(rows: list[tuple[str, tuple, str, int]], *, min_cell: int)
     return result
 
 
-def section_titles() -> dict[str, str]:
-    titles: dict[str, str] = {}
-    for versions in all_definitions().values():
-        for definition in versions:
-            for section in definition.sections:
-                titles.setdefault(section.code, section.title)
-    return titles
-
-
-def scope_words(selection: Selection, *, waves: list[dict], services: dict[str, str]) -> str:
-    """What the report covers, in words.
+def scope_words(selection: Selection, *, waves: list[dict], services: dict[str, str], wording: dict | None = None) -> str:
+    """What the report covers, in words: which services, which dates, which people.
 
     >>> scope_words(Selection(services=("CL",), wave="2026"), waves=[{"name": "2026 round"}], services={"CL": "Chadwick Lodge"})
     'Chadwick Lodge (CL), 2026 round'
     >>> scope_words(Selection(), waves=[{"name": "a"}, {"name": "b"}], services={})
     'Every service, every round'
+    >>> scope_words(Selection(security="low", date_to=date(2026, 11, 30)), waves=[], services={})
+    'low secure services, the start to 30 November 2026'
     """
     parts = []
     if selection.services:
         parts.append(", ".join(f"{services.get(code, code)} ({code})" for code in selection.services))
     elif selection.security or selection.specialism:
-        parts.append(
-            " ".join(filter(None, [f"{selection.security} secure" if selection.security else "", selection.specialism]))
-            + " services"
+        kind = " ".join(
+            _lower_first(str(label))
+            for label in (
+                _label(Security, selection.security) if selection.security else "",
+                _label(Specialism, selection.specialism) if selection.specialism else "",
+            )
+            if label
         )
+        parts.append(_("%(kind)s services") % {"kind": kind})
     else:
-        parts.append("Every service")
+        parts.append(_("Every service"))
     if selection.wave:
         parts.append(waves[0]["name"] if waves else selection.wave)
-    elif selection.date_from or selection.date_to:
-        parts.append(f"{_day(selection.date_from) or 'the start'} to {_day(selection.date_to) or 'today'}")
-    else:
-        parts.append("every round")
-    if selection.about:
+    elif selection.date_from and selection.date_to:
         parts.append(
-            "people who said "
-            + ", ".join(f"{key.replace('_', ' ')}: {value.replace('_', ' ')}" for key, value in selection.about.items())
+            pgettext("dates", "%(start)s to %(end)s") % {"start": _day(selection.date_from), "end": _day(selection.date_to)}
         )
+    elif selection.date_to:
+        parts.append(_("the start to %(end)s") % {"end": _day(selection.date_to)})
+    elif selection.date_from:
+        parts.append(_("%(start)s to today") % {"start": _day(selection.date_from)})
+    else:
+        parts.append(_("every round"))
+    if selection.about:
+        said = ", ".join(_about_words(key, value, wording or {}) for key, value in selection.about.items())
+        parts.append(_("people who said %(answers)s") % {"answers": said})
     return ", ".join(parts)
 
 
+def _label(choices, code: str) -> str:
+    """A security level's or specialism's name (its code if it is not one of ours)."""
+    return choices(code).label if code in choices.values else code.replace("_", " ")
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _about_words(question: str, value: str, wording: dict) -> str:
+    """An about-you filter as the questionnaire words it, lower case first: 'gender: female'.
+
+    >>> _about_words("gender", "female", {"titles": {"gender": "Gender"}, "labels": {("gender", "female"): "Female"}})
+    'gender: female'
+    >>> _about_words("age_band", "25_34", {})
+    'age band: 25 34'
+    """
+    title = (wording.get("titles") or {}).get(question) or question.replace("_", " ")
+    grouped = ABOUT_GROUPS.get(question, {}).get(value)
+    label = str(grouped[0]) if grouped else (wording.get("labels") or {}).get((question, value)) or value.replace("_", " ")
+    return pgettext("an about-you filter: question and answer", "%(question)s: %(answer)s") % {
+        "question": _lower_first(title),
+        "answer": _lower_first(label),
+    }
+
+
 def _day(day: date | str | None) -> str:
-    """A date as the report writes it (data.json gives them as ISO strings).
+    """A date as the report writes it, month in the reader's language (data.json gives dates as ISO strings).
 
     >>> _day(date(2026, 11, 3)), _day("2026-11-30"), _day(None)
     ('3 November 2026', '30 November 2026', '')
     """
     if isinstance(day, str):
         day = date.fromisoformat(day)
-    return f"{day.day} {day:%B %Y}" if day else ""
+    return dateformat.format(day, "j F Y") if day else ""
 
 
 # --- the words -----------------------------------------------------------------------
+#
+# Counts of people are noun phrases ("43 patients") made whole by ngettext, so
+# that a sentence with two counts in it still has one plural per message.
+
+# How a group chose its most chosen answer: (group, with a 2014 figure, a significant change) -> words.
+MOST_OFTEN = {
+    ("patient", False, False): gettext_lazy("by patients, “%(answer)s” (%(pct)s%%)"),
+    ("patient", False, True): gettext_lazy("by patients, “%(answer)s” (%(pct)s%%, a significant change)"),
+    ("patient", True, False): gettext_lazy("by patients, “%(answer)s” (%(pct)s%%; %(pct_2014)s%% in 2014)"),
+    ("patient", True, True): gettext_lazy("by patients, “%(answer)s” (%(pct)s%%; %(pct_2014)s%% in 2014, a significant change)"),
+    ("staff", False, False): gettext_lazy("by staff, “%(answer)s” (%(pct)s%%)"),
+    ("staff", False, True): gettext_lazy("by staff, “%(answer)s” (%(pct)s%%, a significant change)"),
+    ("staff", True, False): gettext_lazy("by staff, “%(answer)s” (%(pct)s%%; %(pct_2014)s%% in 2014)"),
+    ("staff", True, True): gettext_lazy("by staff, “%(answer)s” (%(pct)s%%; %(pct_2014)s%% in 2014, a significant change)"),
+}
+# How many answered one way: (all of them, some (the count may not be shown), a number).
+CHANNEL_PHRASES = {
+    Channel.TABLET: (
+        gettext_lazy("all on a ward tablet"),
+        gettext_lazy("some on a ward tablet"),
+        gettext_lazy("%(count)s on a ward tablet"),
+    ),
+    Channel.WEB: (
+        gettext_lazy("all through a web link"),
+        gettext_lazy("some through a web link"),
+        gettext_lazy("%(count)s through a web link"),
+    ),
+    Channel.PAPER: (gettext_lazy("all on paper"), gettext_lazy("some on paper"), gettext_lazy("%(count)s on paper")),
+}
+
+
+def people(group: str, n: int) -> str:
+    """A number of patients or staff.
+
+    >>> people("patient", 1), people("patient", 43), people("staff", 1), people("staff", 12)
+    ('1 patient', '43 patients', '1 staff', '12 staff')
+    """
+    if group == "patient":
+        return ngettext("%(count)s patient", "%(count)s patients", n) % {"count": n}
+    return ngettext("%(count)s staff", "%(count)s staff", n) % {"count": n}
+
+
+def fewer_than(group: str, min_cell: int) -> str:
+    """Too few of a group to show, as a noun phrase.
+
+    >>> fewer_than("patient", 5), fewer_than("staff", 5)
+    ('fewer than 5 patients', 'fewer than 5 staff')
+    """
+    if group == "patient":
+        return ngettext("fewer than %(count)s patient", "fewer than %(count)s patients", min_cell) % {"count": min_cell}
+    return ngettext("fewer than %(count)s staff", "fewer than %(count)s staff", min_cell) % {"count": min_cell}
+
+
+def service_count(n: int) -> str:
+    """
+    >>> service_count(1), service_count(3)
+    ('1 service', '3 services')
+    """
+    return ngettext("%(count)s service", "%(count)s services", n) % {"count": n}
 
 
 def _group_n(groups: dict, group: str, min_cell: int) -> str:
     info = groups.get(group) or {}
     if info.get("suppressed") or info.get("n") is None:
-        return f"fewer than {min_cell} {GROUP_PLURAL[group]}"
-    return (
-        f"{info['n']} {GROUP_PLURAL[group]}" if group == "staff" else f"{info['n']} {'patient' if info['n'] == 1 else 'patients'}"
-    )
+        return fewer_than(group, min_cell)
+    return people(group, info["n"])
 
 
 def introduction_paragraphs(facts: dict) -> list[str]:
+    scope = facts["scope"][0].lower() + facts["scope"][1:]
     return [
-        "In 2014 a consultation asked 213 patients in 29 secure services and 54 staff in 24 services what they thought "
-        "about peer support: the support people who share an experience of secure care give each other. Its report "
-        "compared what patients and staff said, question by question.",
-        f"This report asks the same questions again and compares the answers with 2014. It covers {facts['scope'][0].lower() + facts['scope'][1:]}. "
-        "Patients answered an easy-read questionnaire, most of them on a shared ward tablet; staff answered the staff "
-        "questionnaire through a link for their service. Nobody gave their name, and nothing that could identify them "
-        "was kept.",
+        _(
+            "In 2014 a consultation asked 213 patients in 29 secure services and 54 staff in 24 services what they thought "
+            "about peer support: the support people who share an experience of secure care give each other. Its report "
+            "compared what patients and staff said, question by question."
+        ),
+        _(
+            "This report asks the same questions again and compares the answers with 2014. It covers %(scope)s. "
+            "Patients answered an easy-read questionnaire, most of them on a shared ward tablet; staff answered the staff "
+            "questionnaire through a link for their service. Nobody gave their name, and nothing that could identify them "
+            "was kept."
+        )
+        % {"scope": scope},
     ]
+
+
+def _period(wave: dict) -> str:
+    return _("%(round)s, %(opens)s to %(closes)s") % {
+        "round": wave["name"],
+        "opens": _day(wave["opens"]),
+        "closes": _day(wave["closes"]),
+    }
 
 
 def method_paragraphs(facts: dict) -> list[str]:
@@ -312,62 +515,109 @@ def method_paragraphs(facts: dict) -> list[str]:
     paragraphs = []
     waves = facts["waves"]
     if len(waves) == 1:
-        wave = waves[0]
-        paragraphs.append(
-            f"Answers were collected in one round: {wave['name']}, {_day(wave['opens'])} to {_day(wave['closes'])}."
-        )
+        paragraphs.append(_("Answers were collected in one round: %(period)s.") % {"period": _period(waves[0])})
     elif waves:
-        listed = "; ".join(f"{wave['name']}, {_day(wave['opens'])} to {_day(wave['closes'])}" for wave in waves)
-        paragraphs.append(f"Answers come from {len(waves)} rounds: {listed}.")
+        paragraphs.append(
+            ngettext(
+                "Answers come from %(count)s round: %(periods)s.", "Answers come from %(count)s rounds: %(periods)s.", len(waves)
+            )
+            % {"count": len(waves), "periods": "; ".join(_period(wave) for wave in waves)}
+        )
+    min_cell = facts["min_cell"]
     counts = []
     for group in GROUPS:
         info = facts["groups"].get(group) or {}
         if info.get("suppressed") or info.get("n") is None:
-            counts.append(f"Fewer than {facts['min_cell']} {GROUP_PLURAL[group]} answered, too few to show.")
+            counts.append(
+                ngettext(
+                    "Fewer than %(count)s patient answered, too few to show.",
+                    "Fewer than %(count)s patients answered, too few to show.",
+                    min_cell,
+                )
+                % {"count": min_cell}
+                if group == "patient"
+                else ngettext(
+                    "Fewer than %(count)s staff answered, too few to show.",
+                    "Fewer than %(count)s staff answered, too few to show.",
+                    min_cell,
+                )
+                % {"count": min_cell}
+            )
             continue
-        services = info.get("services")
-        if facts["about"]:
-            where = ""  # within a slice, not even how many services (rule 4)
-        elif services:
-            where = f" from {services} service{'s' if services != 1 else ''}"
-        else:
-            where = " from services too small to show alone (pooled)"
-        how = _channel_words(facts["channels"].get(group))
-        counts.append(f"{_group_n(facts['groups'], group, facts['min_cell'])}{where} answered{': ' + how if how else ''}.")
+        counts.append(_answered_sentence(group, info, facts))
     paragraphs.append(" ".join(counts))
-    rates = [
-        f"{info['rate']}% of the {GROUP_PLURAL[group]} in those services"
-        for group in GROUPS
-        if (info := facts["groups"].get(group) or {}).get("rate") is not None
-    ]
+    rates = {group: info["rate"] for group in GROUPS if (info := facts["groups"].get(group) or {}).get("rate") is not None}
     if rates:
+        if len(rates) == 2:
+            answered = _(
+                "%(patient_rate)s%% of the patients in those services and %(staff_rate)s%% of the staff in those services answered."
+            ) % {"patient_rate": rates["patient"], "staff_rate": rates["staff"]}
+        elif "patient" in rates:
+            answered = _("%(rate)s%% of the patients in those services answered.") % {"rate": rates["patient"]}
+        else:
+            answered = _("%(rate)s%% of the staff in those services answered.") % {"rate": rates["staff"]}
         paragraphs.append(
-            " and ".join(rates).capitalize()
-            + " answered. Response rates are shown where services told us how many patients and staff they had during the round."
+            answered
+            + " "
+            + _("Response rates are shown where services told us how many patients and staff they had during the round.")
         )
     elif facts["waves"] and len(facts["waves"]) == 1 and not facts["about"]:
         paragraphs.append(
-            "No response rate is given: not every service told us how many patients and staff it had during the round."
+            _("No response rate is given: not every service told us how many patients and staff it had during the round.")
         )
     through = facts.get("released_through")
+    disclosure = [_("Figures include answers released up to %(date)s.") % {"date": _day(through)}] if through else []
+    disclosure.append(
+        ngettext(
+            "To keep every answer anonymous, answers are released in batches of at least %(min_cell)s from one service, "
+            "and a group of fewer than %(min_cell)s person is never shown.",
+            "To keep every answer anonymous, answers are released in batches of at least %(min_cell)s from one service, "
+            "and a group of fewer than %(min_cell)s people is never shown.",
+            min_cell,
+        )
+        % {"min_cell": min_cell}
+    )
+    disclosure.append(_("Answers from services with too few people to release on their own count only in the national figures."))
+    if facts.get("max_noise"):
+        disclosure.append(
+            ngettext(
+                "Counts of people choosing an answer may be moved by up to %(max_noise)s (the cell-key method), so that no "
+                "small number is exact; percentages are of the moved counts.",
+                "Counts of people choosing an answer may be moved by up to %(max_noise)s (the cell-key method), so that no "
+                "small number is exact; percentages are of the moved counts.",
+                facts["max_noise"],
+            )
+            % {"max_noise": facts["max_noise"]}
+        )
+    paragraphs.append(" ".join(disclosure))
     paragraphs.append(
-        (f"Figures include answers released up to {_day(through)}. " if through else "")
-        + f"To keep every answer anonymous, answers are released in batches of at least {facts['min_cell']} from one "
-        f"service, and a group of fewer than {facts['min_cell']} people is never shown. Answers from services with too "
-        "few people to release on their own count only in the national figures. "
-        + (
-            f"Counts of people choosing an answer may be moved by up to {facts['max_noise']} (the cell-key method), so "
-            "that no small number is exact; percentages are of the moved counts."
-            if facts.get("max_noise")
-            else ""
+        _(
+            "Percentages are of everyone in a group who saw the question, skips included, as in the 2014 report. Differences "
+            "between patients and staff, and changes since 2014, are marked significant where Fisher's exact test (or "
+            "Pearson's chi-squared above 1,000 people) gives p < 0.05 after Holm's correction over the answers of a question."
         )
     )
-    paragraphs.append(
-        "Percentages are of everyone in a group who saw the question, skips included, as in the 2014 report. Differences "
-        "between patients and staff, and changes since 2014, are marked significant where Fisher's exact test (or "
-        "Pearson's chi-squared above 1,000 people) gives p < 0.05 after Holm's correction over the answers of a question."
-    )
     return [paragraph.strip() for paragraph in paragraphs]
+
+
+def _answered_sentence(group: str, info: dict, facts: dict) -> str:
+    """'43 patients from 3 services answered: 40 on a ward tablet and 3 on paper.'
+
+    Within a slice, not even from how many services (rule 4); services too small
+    to show alone count only in the national figures (pooled)."""
+    services = info.get("services")
+    how = _channel_words(facts["channels"].get(group))
+    values = {"people": _group_n(facts["groups"], group, facts["min_cell"]), "services": "", "how": how}
+    if facts["about"]:
+        sentence = _("%(people)s answered: %(how)s.") if how else _("%(people)s answered.")
+    elif services:
+        values["services"] = service_count(services)
+        sentence = _("%(people)s from %(services)s answered: %(how)s.") if how else _("%(people)s from %(services)s answered.")
+    elif how:
+        sentence = _("%(people)s from services too small to show alone (pooled) answered: %(how)s.")
+    else:
+        sentence = _("%(people)s from services too small to show alone (pooled) answered.")
+    return sentence % values
 
 
 def _channel_words(channels: dict | None) -> str:
@@ -377,42 +627,73 @@ def _channel_words(channels: dict | None) -> str:
     'all on a ward tablet'
     >>> _channel_words({"channels": [("web", 20), ("paper", 6)]})
     '20 through a web link and 6 on paper'
+    >>> _channel_words({"channels": [("web", None), ("tablet", None), ("paper", None)]})
+    'some through a web link, some on a ward tablet and some on paper'
     """
     if not channels or not channels["channels"]:
         return ""
     items = channels["channels"]
     if len(items) == 1:
-        return f"all {CHANNEL_WORDS.get(items[0][0], items[0][0])}"
-    words = [f"{n if n is not None else 'some'} {CHANNEL_WORDS.get(channel, channel)}" for channel, n in items]
-    return ", ".join(words[:-1]) + " and " + words[-1]
+        return _channel_phrase(items[0][0], "all")
+    words = [_channel_phrase(channel, n) for channel, n in items]
+    return pgettext("a list", "%(items)s and %(last)s") % {"items": ", ".join(words[:-1]), "last": words[-1]}
+
+
+def _channel_phrase(channel: str, n: int | str | None) -> str:
+    """How many answered one way: "all", a number, or None where the count may not be shown."""
+    if channel not in CHANNEL_PHRASES:
+        return channel
+    every, some, counted = CHANNEL_PHRASES[channel]
+    if n == "all":
+        return str(every)
+    return str(some) if n is None else counted % {"count": n}
 
 
 def limitation_paragraphs(facts: dict) -> list[str]:
     paragraphs = [
-        "The people who answered chose to: they may not speak for everyone in their service, and a service where few "
-        "answered may read very differently next round.",
-        "The 2014 figures come from a paper survey of different people in a different year, some of them asked in "
-        "workshops; a change since 2014 is a difference between two groups of people, not a measure of one group changing.",
+        _(
+            "The people who answered chose to: they may not speak for everyone in their service, and a service where few "
+            "answered may read very differently next round."
+        ),
+        _(
+            "The 2014 figures come from a paper survey of different people in a different year, some of them asked in "
+            "workshops; a change since 2014 is a difference between two groups of people, not a measure of one group changing."
+        ),
     ]
     rates = [info.get("rate") for info in facts["groups"].values() if info and info.get("rate") is not None]
     if rates and min(rates) < 50:
         paragraphs.append(
-            "Fewer than half the people in some groups answered, so the figures may be far from what everyone would have said."
+            _("Fewer than half the people in some groups answered, so the figures may be far from what everyone would have said.")
         )
     paragraphs.append(
-        "To keep everyone anonymous some small numbers are not shown and counts may be moved by a little; the totals of "
-        "a chart may therefore not add up exactly."
+        _(
+            "To keep everyone anonymous some small numbers are not shown and counts may be moved by a little; the totals of "
+            "a chart may therefore not add up exactly."
+        )
     )
     return paragraphs
 
 
 def who_paragraphs(facts: dict) -> list[str]:
-    groups = facts["groups"]
+    groups, min_cell = facts["groups"], facts["min_cell"]
+    answered = _("%(patients)s and %(staff)s answered.") % {
+        "patients": _group_n(groups, "patient", min_cell),
+        "staff": _group_n(groups, "staff", min_cell),
+    }
     return [
-        f"{_group_n(groups, 'patient', facts['min_cell']).capitalize()} and {_group_n(groups, 'staff', facts['min_cell'])} "
-        "answered. The charts below show how long they had been in the service and in secure care, their gender, age "
-        "and ethnicity, as they told us. An answer given by too few people to show safely is not shown."
+        capfirst(answered)
+        + " "
+        + _(
+            "The charts below show how long they had been in the service and in secure care, their gender, age "
+            "and ethnicity, as they told us. An answer given by too few people to show safely is not shown."
+        )
     ]
+
+
+def _most_often(group: str, option: dict, pct: float, earlier: float | None, significant: bool) -> str:
+    """One group's most chosen answer: 'by patients, “Yes” (61%; 65% in 2014)'."""
+    values = {"answer": option["label"], "pct": whole(pct), "pct_2014": whole(earlier) if earlier is not None else ""}
+    return MOST_OFTEN[(group, earlier is not None, significant)] % values
 
 
 def finding_summary(question: dict, groups: dict, *, min_cell: int) -> str:
@@ -441,15 +722,14 @@ def finding_summary(question: dict, groups: dict, *, min_cell: int) -> str:
             continue
         option, cell = max(cells, key=lambda item: item[1]["pct"])
         earlier = (option.get("report_2014") or {}).get(group)
-        since = f"; {whole(earlier)}% in 2014" if earlier is not None else ""
         change = (option.get("change") or {}).get(group) or {}
-        if change.get("significant"):
-            since += ", a significant change"
-        parts.append(f"by {GROUP_PLURAL[group]}, “{option['label']}” ({whole(cell['pct'])}%{since})")
+        parts.append(_most_often(group, option, cell["pct"], earlier, bool(change.get("significant"))))
     if not parts:
-        return "Too few people answered to show this question."
-    lead = "The answer chosen most often" if question["kind"] == "one" else "Chosen most often"
-    sentences = [f"{lead}: " + "; ".join(parts) + "."]
+        return _("Too few people answered to show this question.")
+    if question["kind"] == "one":
+        sentences = [_("The answer chosen most often: %(answers)s.") % {"answers": "; ".join(parts)}]
+    else:
+        sentences = [_("Chosen most often: %(answers)s.") % {"answers": "; ".join(parts)}]
     differing = [
         option
         for option in question["options"]
@@ -458,6 +738,9 @@ def finding_summary(question: dict, groups: dict, *, min_cell: int) -> str:
         and (option.get("staff") or {}).get("pct") is not None
     ]
     for option in differing[:2]:
-        more, less = ("Staff", "patients") if option["staff"]["pct"] > option["patient"]["pct"] else ("Patients", "staff")
-        sentences.append(f"{more} chose “{option['label']}” more often than {less} (a significant difference).")
+        if option["staff"]["pct"] > option["patient"]["pct"]:
+            sentence = _("Staff chose “%(answer)s” more often than patients (a significant difference).")
+        else:
+            sentence = _("Patients chose “%(answer)s” more often than staff (a significant difference).")
+        sentences.append(sentence % {"answer": option["label"]})
     return " ".join(sentences)

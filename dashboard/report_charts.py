@@ -15,7 +15,12 @@ import textwrap
 from decimal import ROUND_HALF_UP, Decimal
 from html import escape
 
-GROUP_NAMES = {"patient": "Patients", "staff": "Staff"}
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
+
+GROUP_NAMES = {"patient": gettext_lazy("Patients"), "staff": gettext_lazy("Staff")}
+# A group's answers in a chart's words: one sentence each, so that a language may order it its own way.
+GROUP_ANSWERS = {"patient": gettext_lazy("Patients: %(answers)s."), "staff": gettext_lazy("Staff: %(answers)s.")}
 GROUP_FILLS = {"patient": "#1d4e89", "staff": "url(#staff-hatch)"}
 WIDTH = 680
 LABEL_WIDTH = 230
@@ -69,7 +74,7 @@ def value_text(cell: dict | None, *, asked: bool) -> str:
     ('61%', 'not shown', 'not asked')
     """
     if cell is None or cell.get("pct") is None:
-        return "not shown" if asked else "not asked"
+        return pgettext("a chart's bar", "not shown") if asked else pgettext("a chart's bar", "not asked")
     return f"{whole(cell['pct'])}%"
 
 
@@ -136,12 +141,13 @@ def chart_alt(question: dict, shown: list[str], has_2014: bool) -> str:
     for group in shown:
         answers = []
         for option in question["options"]:
-            text = f"{option['label']} {value_text(option.get(group), asked=True)}"
+            figures = {"answer": option["label"], "value": value_text(option.get(group), asked=True)}
             earlier = (option.get("report_2014") or {}).get(group) if has_2014 else None
             if earlier is not None and option.get(group):
-                text += f" (2014: {whole(earlier)}%)"
-            answers.append(text)
-        sentences.append(f"{GROUP_NAMES[group]}: " + "; ".join(answers) + ".")
+                answers.append(_("%(answer)s %(value)s (2014: %(pct_2014)s%%)") % {**figures, "pct_2014": whole(earlier)})
+            else:
+                answers.append(pgettext("an answer and its figure", "%(answer)s %(value)s") % figures)
+        sentences.append(GROUP_ANSWERS[group] % {"answers": "; ".join(answers)})
     return " ".join(sentences)
 
 
@@ -150,11 +156,11 @@ def _legend(shown: list[str], has_2014: bool) -> str:
     parts = []
     for group in shown:
         parts.append(f'<rect x="{x}" y="6" width="14" height="14" fill="{GROUP_FILLS[group]}" stroke="#333" stroke-width="0.6"/>')
-        parts.append(_text(x + 19, 17, GROUP_NAMES[group]))
+        parts.append(_text(x + 19, 17, str(GROUP_NAMES[group])))
         x += 90
     if has_2014:
         parts.append(f'<line x1="{x + 6}" y1="4" x2="{x + 6}" y2="22" stroke="#000" stroke-width="2.5"/>')
-        parts.append(_text(x + 14, 17, "2014 report"))
+        parts.append(_text(x + 14, 17, _("2014 report")))
     return "".join(parts)
 
 

@@ -1,6 +1,7 @@
 """The report as a PDF, laid out on the server by WeasyPrint from the report's
 own HTML: tagged (headings, lists, tables and images with their alt text reach
-a screen reader), charts as vectors, A4 with page numbers. No browser.
+a screen reader), charts as vectors, A4 with page numbers. No browser. Its
+language (/Lang) is the HTML's `lang`, so a Welsh report is a Welsh PDF.
 
 WeasyPrint needs the Pango libraries (Debian: libpango-1.0-0 libpangoft2-1.0-0).
 Without them the import fails; `PDF_UNAVAILABLE` then says why, and the view
@@ -9,9 +10,11 @@ answers 503 with that message instead of failing the whole dashboard.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 try:
     from weasyprint import CSS, HTML
@@ -32,6 +35,26 @@ def _data_only() -> URLFetcher:
     return URLFetcher(allowed_protocols={"data"})
 
 
+def page_footer() -> str:
+    """Each page's footer as CSS `content`, in the reader's language: the page
+    numbers are CSS counters, so the translated sentence is cut at its placeholders.
+
+    >>> print(page_footer())
+    "Peer support in secure services · page " counter(page) " of " counter(pages)
+    """
+    words = _("Peer support in secure services · page %(page)s of %(pages)s")
+    parts = []
+    for piece in re.split(r"(%\((?:page|pages)\)s)", words):
+        if piece == "%(page)s":
+            parts.append("counter(page)")
+        elif piece == "%(pages)s":
+            parts.append("counter(pages)")
+        elif piece:
+            parts.append('"' + piece.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"')
+    return " ".join(parts)
+
+
 def pdf_bytes(html: str) -> bytes:
     document = HTML(string=html, url_fetcher=_data_only(), base_url="data:,")
-    return document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET))], pdf_tags=True, custom_metadata=True)
+    footer = CSS(string=f"@page report {{ @bottom-center {{ content: {page_footer()}; }} }}")
+    return document.write_pdf(stylesheets=[CSS(filename=str(STYLESHEET)), footer], pdf_tags=True, custom_metadata=True)

@@ -1,4 +1,4 @@
-"""The report as an editable PowerPoint deck: `pptx_bytes(report)`. Pure: no database, no settings.
+"""The report as an editable PowerPoint deck: `pptx_bytes(report)`. Pure: no database.
 
 `report` is the dict `dashboard.report.report_data` builds (title, scope, groups, method,
 who answered, findings, limitations, conclusions, recommendations). Every chart is a
@@ -15,6 +15,11 @@ For screen readers every slide has its title placeholder filled, and each chart 
 text (its figures in words). Speaker notes hold each finding's summary and all of its
 quotes, and the full text of anything the slides shorten.
 
+Every word the deck adds is in the report's language, and its text is marked as that
+language, so a spelling checker and a screen reader read Welsh as Welsh. The words come
+from the `translations` the caller passes (Django's, from the view), so this module
+imports no Django: English without them.
+
 Text is fitted by estimate (an average character of Calibri is about half its size):
 prose runs on to a further slide rather than overflow, and a chart with more bars than
 fit legibly (labels at 12 pt need about 0.2 inch a bar) is split over slides.
@@ -27,7 +32,9 @@ import io
 import math
 import re
 import textwrap
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from gettext import NullTranslations
 
 from pptx import Presentation
 from pptx.chart.data import CategoryChartData
@@ -38,9 +45,60 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
+# --- words -------------------------------------------------------------------------------
+# The deck being built speaks through these (named as Django's, so that makemessages finds
+# the messages); `pptx_bytes` sets whose translations they use for the deck it builds.
+_translations: ContextVar = ContextVar("translations", default=None)
+ENGLISH = NullTranslations()
+
+
+def _words():
+    return _translations.get() or ENGLISH
+
+
+def _(message: str) -> str:
+    return _words().gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _words().ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    return _words().pgettext(context, message)
+
+
+def gettext_noop(message: str) -> str:
+    """Marks a message to translate where it is used."""
+    return message
+
+
 GROUPS = ("patient", "staff")
-NAMES = {"patient": "Patients", "staff": "Staff"}
-PLURAL = {"patient": "patients", "staff": "staff"}
+NAMES = {"patient": gettext_noop("Patients"), "staff": gettext_noop("Staff")}
+NAMES_2014 = {"patient": gettext_noop("Patients 2014"), "staff": gettext_noop("Staff 2014")}
+# One group or both, as chart notes name them.
+GROUP_WORDS = {
+    ("patient",): gettext_noop("patients"),
+    ("staff",): gettext_noop("staff"),
+    ("patient", "staff"): gettext_noop("patients and staff"),
+}
+# English month names: the translations passed in (Django's own catalogue) know them.
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+# The report's language as Office tags text (BCP 47).
+LANGUAGE_TAGS = {"en": "en-GB", "cy": "cy-GB"}
 
 # 16:9, as PowerPoint's own "Widescreen".
 SLIDE_WIDTH = Emu(12192000)
@@ -255,7 +313,12 @@ def _slide(prs, title: str):
 
 
 def _numbered(titles: list[str], title: str) -> list[str]:
-    return [title] if len(titles) == 1 else [f"{title} ({i} of {len(titles)})" for i in range(1, len(titles) + 1)]
+    if len(titles) == 1:
+        return [title]
+    return [
+        _("%(title)s (%(number)s of %(total)s)") % {"title": title, "number": i, "total": len(titles)}
+        for i in range(1, len(titles) + 1)
+    ]
 
 
 def _prose_slides(prs, title: str, paras: list[Para], *, empty: str) -> None:
@@ -269,27 +332,40 @@ def _prose_slides(prs, title: str, paras: list[Para], *, empty: str) -> None:
 
 
 def _date(value) -> str:
+    """A date with its month in the reader's language."""
     if isinstance(value, datetime.datetime | datetime.date):
-        return f"{value.day} {value:%B %Y}"
+        return f"{value.day} {_(MONTHS[value.month - 1])} {value.year}"
     return str(value or "")
 
 
 def _group_line(group: str, summary: dict | None, min_cell: int) -> str:
+    """'Patients: 110 answered from 15 services (response rate 38.9%)'."""
     summary = summary or {}
     if summary.get("suppressed") or summary.get("n") is None:
-        return f"{NAMES[group]}: fewer than {min_cell} answered (not shown)"
-    line = f"{NAMES[group]}: {summary['n']} answered"
-    services = summary.get("services")
-    if services:
-        line += f" from {services} service{'s' if services != 1 else ''}"
-    if summary.get("rate") is not None:
-        line += f" (response rate {summary['rate']:g}%)"
-    return line
+        details = ngettext(
+            "fewer than %(min_cell)s answered (not shown)", "fewer than %(min_cell)s answered (not shown)", min_cell
+        ) % {"min_cell": min_cell}
+    else:
+        services, rate = summary.get("services"), summary.get("rate")
+        values = {
+            "count": summary["n"],
+            "services": ngettext("%(count)s service", "%(count)s services", services or 0) % {"count": services},
+            "rate": f"{rate:g}" if rate is not None else "",
+        }
+        if services and rate is not None:
+            details = _("%(count)s answered from %(services)s (response rate %(rate)s%%)") % values
+        elif services:
+            details = _("%(count)s answered from %(services)s") % values
+        elif rate is not None:
+            details = _("%(count)s answered (response rate %(rate)s%%)") % values
+        else:
+            details = _("%(count)s answered") % values
+    return pgettext("a label and what it labels", "%(label)s: %(details)s") % {"label": _(NAMES[group]), "details": details}
 
 
 def _title_slide(prs, report: dict) -> None:
     slide = prs.slides.add_slide(prs.slide_layouts[0])  # "Title Slide"
-    title = report.get("title") or "Peer support survey"
+    title = report.get("title") or _("Peer support in secure services")
     shape = slide.shapes.title
     shape.left, shape.top, shape.width, shape.height = Inches(0.9), Inches(1.2), Inches(11.5), Inches(2.0)
     shape.text_frame.word_wrap = True
@@ -304,7 +380,7 @@ def _title_slide(prs, report: dict) -> None:
     groups = report.get("groups") or {}
     lines = [Para.plain(report.get("scope") or "", 22, after=12)] if report.get("scope") else []
     if report.get("generated"):
-        lines.append(Para.plain(f"Generated {_date(report['generated'])}", 20, after=12, colour=MUTED))
+        lines.append(Para.plain(_("Generated %(date)s") % {"date": _date(report["generated"])}, 20, after=12, colour=MUTED))
     lines += [Para.plain(_group_line(group, groups.get(group), min_cell), 20, after=4) for group in GROUPS]
     subtitle = next(p for p in slide.placeholders if p.placeholder_format.idx == 1)
     subtitle.left, subtitle.top, subtitle.width, subtitle.height = Inches(0.9), Inches(3.5), Inches(11.5), Inches(3.2)
@@ -379,30 +455,45 @@ def _series(question: dict, options: list[int], states: dict[str, str], kinds: l
     for kind in kinds:
         group = kind.removesuffix("_2014")
         if kind == group:
-            series.append(Series(NAMES[group], [_pct(rows[i].get(group)) for i in options], kind))
+            series.append(Series(_(NAMES[group]), [_pct(rows[i].get(group)) for i in options], kind))
         else:
             values = [(rows[i].get("report_2014") or {}).get(group) for i in options]
-            series.append(Series(f"{NAMES[group]} 2014", values, kind))
+            series.append(Series(_(NAMES_2014[group]), values, kind))
     return series
 
 
 def _chart_notes(question: dict, states: dict[str, str], min_cell: int) -> list[str]:
     """What the chart leaves out, in words: a withheld group, a group not asked, a withheld bar."""
     notes = []
-    hidden = [PLURAL[g] for g in GROUPS if states[g] == SUPPRESSED]
+    hidden = tuple(g for g in GROUPS if states[g] == SUPPRESSED)
     if hidden:
-        notes.append(f"Not shown: fewer than {min_cell} answered ({' and '.join(hidden)}).")
-    shown = [g for g in GROUPS if states[g] == SHOWN]
+        notes.append(
+            ngettext(
+                "Not shown: fewer than %(min_cell)s answered (%(groups)s).",
+                "Not shown: fewer than %(min_cell)s answered (%(groups)s).",
+                min_cell,
+            )
+            % {"min_cell": min_cell, "groups": _(GROUP_WORDS[hidden])}
+        )
+    shown = tuple(g for g in GROUPS if states[g] == SHOWN)
     unasked = [g for g in GROUPS if states[g] == NOT_ASKED]
     if unasked and shown:
-        notes.append(f"Asked of {' and '.join(PLURAL[g] for g in shown)} only.")
-    gaps = [
-        PLURAL[g]
+        # Whole sentences: Welsh mutates the group's name after "i" (asked of).
+        notes.append(_("Asked of patients only.") if shown == ("patient",) else _("Asked of staff only."))
+    gaps = tuple(
+        g
         for g in shown
         if any(_pct(option.get(g)) is None for option in question.get("options") or [] if option.get(g) is not None)
-    ]
+    )
     if gaps:
-        notes.append(f"A missing bar ({' and '.join(gaps)}): fewer than {min_cell}, not shown.")
+        notes.append(
+            ngettext(
+                "A missing bar (%(groups)s): fewer than %(min_cell)s, not shown.",
+                "A missing bar (%(groups)s): fewer than %(min_cell)s, not shown.",
+                min_cell,
+            )
+            % {"min_cell": min_cell, "groups": _(GROUP_WORDS[gaps])}
+        )
     return notes
 
 
@@ -456,7 +547,7 @@ def plan_charts(question: dict, report: dict, width_in: float, height_in: float,
     notes = _chart_notes(question, states, report.get("min_cell", 5))
     left_off = [rows[i].get("label") or "" for i in range(len(rows)) if i not in options]
     if left_off:
-        notes.append(f"Not listed, nobody chose it: {'; '.join(left_off)}.")
+        notes.append(_("Not listed, nobody chose it: %(answers)s.") % {"answers": "; ".join(left_off)})
     return [ChartPlan(question, run, _series(question, run, states, kinds), states, notes) for run in runs]
 
 
@@ -492,7 +583,7 @@ def _style_series(chart_series, kind: str) -> None:
 
 
 def _fmt(value: float | None) -> str:
-    return "not shown" if value is None else f"{value:.0f}%"
+    return pgettext("a chart's bar", "not shown") if value is None else f"{value:.0f}%"
 
 
 def alt_text(plan: ChartPlan, min_cell: int) -> str:
@@ -500,10 +591,17 @@ def alt_text(plan: ChartPlan, min_cell: int) -> str:
     rows = plan.question.get("options") or []
     title = plan.question.get("title") or ""
     stop = "" if title.endswith((".", "?", "!")) else "."
-    parts = [f"Horizontal bar chart: {title}{stop} Percentage of each group choosing each answer."]
+    parts = [_("Horizontal bar chart: %(title)s") % {"title": title} + stop, _("Percentage of each group choosing each answer.")]
     for position, index in enumerate(plan.options):
-        figures = ", ".join(f"{s.name.lower()} {_fmt(s.values[position])}" for s in plan.series)
-        parts.append(f"{rows[index].get('label') or ''}: {figures or 'no figures'}.")
+        figures = ", ".join(
+            pgettext("a chart's series and its figure", "%(series)s %(value)s")
+            % {"series": s.name.lower(), "value": _fmt(s.values[position])}
+            for s in plan.series
+        )
+        parts.append(
+            pgettext("an answer and its figures", "%(answer)s: %(figures)s.")
+            % {"answer": rows[index].get("label") or "", "figures": figures or _("no figures")}
+        )
     parts += plan.notes
     return " ".join(parts)
 
@@ -587,17 +685,26 @@ def _tick_every_label(axis) -> None:
 # --- findings -----------------------------------------------------------------------------
 
 
+def _credit(quote: dict) -> str:
+    """Who wrote a quote (as a reviewer credited them) and, where it may be shown, their answer."""
+    values = {"credit": quote.get("credit") or _("anonymous"), "answer": quote.get("answer") or ""}
+    return _("%(credit)s, answered %(answer)s") % values if values["answer"] else values["credit"]
+
+
 def _quote_line(quote: dict) -> str:
-    line = f"“{quote.get('text') or ''}” — {quote.get('credit') or 'anonymous'}"
-    if quote.get("answer"):
-        line += f", answered {quote['answer']}"
-    return line
+    return _("“%(quote)s” — %(credit)s") % {"quote": quote.get("text") or "", "credit": _credit(quote)}
+
+
+def _people(group: str, n: int) -> str:
+    if group == "patient":
+        return ngettext("%(count)s patient", "%(count)s patients", n) % {"count": n}
+    return ngettext("%(count)s staff", "%(count)s staff", n) % {"count": n}
 
 
 def _answered(question: dict, states: dict[str, str]) -> str:
     answered = question.get("answered") or {}
-    parts = [f"{answered[g]} {PLURAL[g]}" for g in GROUPS if states[g] == SHOWN and answered.get(g) is not None]
-    return f"Answered: {', '.join(parts)}." if parts else ""
+    parts = [_people(g, answered[g]) for g in GROUPS if states[g] == SHOWN and answered.get(g) is not None]
+    return _("Answered: %(counts)s.") % {"counts": ", ".join(parts)} if parts else ""
 
 
 def _significance(question: dict) -> list[str]:
@@ -605,17 +712,22 @@ def _significance(question: dict) -> list[str]:
     lines = []
     differ = [row.get("label") or "" for row in rows if row.get("significant")]
     if differ:
-        lines.append(f"Patients and staff differ significantly on: {'; '.join(differ)}.")
+        lines.append(_("Patients and staff differ significantly on: %(answers)s.") % {"answers": "; ".join(differ)})
     for group in GROUPS:
         moved = [
-            f"{row.get('label') or ''} ({change['points']:+.0f} points)"
+            _("%(answer)s (%(points)s points)") % {"answer": row.get("label") or "", "points": f"{change['points']:+.0f}"}
             for row in rows
             if isinstance(change := ((row.get("change") or {}).get(group)), dict)
             and change.get("significant")
             and change.get("points") is not None
         ]
         if moved:
-            lines.append(f"{NAMES[group]}: a significant change on {'; '.join(moved)}.")
+            changed = (
+                _("Patients: a significant change on %(answers)s.")
+                if group == "patient"
+                else _("Staff: a significant change on %(answers)s.")
+            )
+            lines.append(changed % {"answers": "; ".join(moved)})
     return lines
 
 
@@ -629,9 +741,7 @@ def _side_paras(finding: dict, plan: ChartPlan, quotes: list[dict], size: int) -
     paras += [Para.plain(line, small, after=6) for line in _significance(plan.question)]
     for quote in quotes:
         paras.append(Para.plain(f"“{quote.get('text') or ''}”", size, italic=True, after=2))
-        credit = quote.get("credit") or "anonymous"
-        credit += f", answered {quote['answer']}" if quote.get("answer") else ""
-        paras.append(Para.plain(f"— {credit}", small, after=10, colour=MUTED))
+        paras.append(Para.plain(f"— {_credit(quote)}", small, after=10, colour=MUTED))
     return paras
 
 
@@ -643,14 +753,15 @@ def _side_text(finding: dict, plan: ChartPlan, quotes: list[dict], width: float,
             paras = _side_paras(finding, plan, candidates[:count], size)
             more = len(quotes) > count
             if more:
-                paras.append(Para.plain("More quotes in the speaker notes.", MIN_PT, colour=MUTED, after=0))
+                paras.append(Para.plain(_("More quotes in the speaker notes."), MIN_PT, colour=MUTED, after=0))
             if _fits(paras, width, height):
                 return paras
     # Only the summary is left, and it is too long: shorten it (the notes have it whole).
     paras = _side_paras(finding, plan, [], MIN_PT)
     while paras and not _fits(paras, width, height):
         first = paras[0]
-        paras[0] = _like(first, textwrap.shorten(first.text, max(20, int(len(first.text) * 0.8)), placeholder="… (see notes)"))
+        cut = _("… (see notes)")
+        paras[0] = _like(first, textwrap.shorten(first.text, max(20, int(len(first.text) * 0.8)), placeholder=cut))
         if len(first.text) <= 20:
             break
     return paras
@@ -662,9 +773,15 @@ def _finding_slides(prs, finding: dict, report: dict) -> None:
     height = BODY_BOTTOM - BODY_TOP
     plans = plan_charts(question, report, CHART_WIDTH, height)
     number = finding.get("number")
-    heading = f"Finding {number}" if number is not None else "Finding"
-    if finding.get("section_title"):
-        heading += f" · {finding['section_title']}"
+    section = finding.get("section_title")
+    if number is None:
+        heading = _("Finding · %(section)s") % {"section": section} if section else _("Finding")
+    else:
+        heading = (
+            _("Finding %(number)s · %(section)s") % {"number": number, "section": section}
+            if section
+            else _("Finding %(number)s") % {"number": number}
+        )
     quotes = finding.get("quotes") or []
     side_width = 13.333 - MARGIN - SIDE_LEFT
     notes = [finding.get("title") or question.get("title") or "", finding.get("summary") or ""]
@@ -674,7 +791,7 @@ def _finding_slides(prs, finding: dict, report: dict) -> None:
         _add_chart(slide, plan, MARGIN, BODY_TOP, CHART_WIDTH, height, min_cell)
         paras = _side_text(finding, plan, quotes if position == 0 else [], side_width, height)
         if position and quotes:
-            paras.append(Para.plain("Quotes: on the first slide of this finding.", MIN_PT, colour=MUTED, after=0))
+            paras.append(Para.plain(_("Quotes: on the first slide of this finding."), MIN_PT, colour=MUTED, after=0))
         _text_box(slide, SIDE_LEFT, BODY_TOP, side_width, height, paras, "Summary and quotes")
         _notes(slide, notes + [alt_text(plan, min_cell)])
 
@@ -685,13 +802,13 @@ def _who_slides(prs, report: dict) -> None:
     paras = [Para.plain(p) for p in who.get("summary") or []]
     if not paras:
         paras = [Para.plain(_group_line(g, (report.get("groups") or {}).get(g), min_cell)) for g in GROUPS]
-    _prose_slides(prs, "Who answered", paras, empty="")
+    _prose_slides(prs, _("Who answered"), paras, empty="")
     width = 13.333 - 2 * MARGIN
     for question in who.get("charts") or []:
         notes_height = 0.55
         height = BODY_BOTTOM - BODY_TOP - notes_height
         plans = plan_charts(question, report, width, height, about=True)
-        title = f"Who answered: {question.get('title') or question.get('code') or ''}"
+        title = _("Who answered: %(question)s") % {"question": question.get("title") or question.get("code") or ""}
         for plan, heading in zip(plans, _numbered(plans, title), strict=True):
             slide = _slide(prs, heading)
             lines = [_answered(question, plan.states), *plan.notes]
@@ -710,37 +827,63 @@ def _who_slides(prs, report: dict) -> None:
 # --- the deck -----------------------------------------------------------------------------
 
 
-def pptx_bytes(report: dict) -> bytes:
+def _tag_language(prs, tag: str) -> None:
+    """Mark every run of text as `tag`: the slides', the notes', the charts', and the
+    template's defaults (python-pptx's template says en-US)."""
+    for part in prs.part.package.iter_parts():
+        element = getattr(part, "_element", None)
+        if element is None:
+            continue
+        for run in element.iter(qn("a:r")):
+            run.get_or_add_rPr()
+        for properties in element.iter(qn("a:rPr"), qn("a:endParaRPr"), qn("a:defRPr")):
+            properties.set("lang", tag)
+
+
+def pptx_bytes(report: dict, *, translations=None) -> bytes:
     """The report as a 16:9 PowerPoint deck (bytes of a .pptx) with native, editable charts.
 
     Slides: the title; how we asked; who answered (then a chart per about-you question);
     a slide per finding (chart left, summary and up to three quotes right); limitations;
     conclusions; recommendations (numbered). Long text runs on to a further slide.
+
+    `translations` has gettext, ngettext and pgettext (Django's `translation` module, or a
+    `gettext.GNUTranslations`): the deck's own words in `report["language"]`. English without.
     """
+    token = _translations.set(translations)
+    try:
+        return _deck(report)
+    finally:
+        _translations.reset(token)
+
+
+def _deck(report: dict) -> bytes:
+    language = LANGUAGE_TAGS.get(str(report.get("language") or "en").split("-")[0], LANGUAGE_TAGS["en"])
     prs = Presentation()
     _widen_template(prs)
-    prs.core_properties.title = report.get("title") or "Peer support survey"
+    prs.core_properties.title = report.get("title") or _("Peer support in secure services")
     prs.core_properties.subject = report.get("scope") or ""
+    prs.core_properties.language = language
 
     _title_slide(prs, report)
-    _prose_slides(prs, "How we asked", [Para.plain(p) for p in report.get("method") or []], empty="Method not written yet")
+    _prose_slides(prs, _("How we asked"), [Para.plain(p) for p in report.get("method") or []], empty=_("Method not written yet"))
     _who_slides(prs, report)
     findings = report.get("findings") or []
     for finding in findings:
         _finding_slides(prs, finding, report)
     if not findings:
-        _prose_slides(prs, "Findings", [], empty="No findings in this report yet")
+        _prose_slides(prs, _("Findings"), [], empty=_("No findings in this report yet"))
     others = report.get("other_quotes") or []
     if others:  # quotes from boxes that explain no chart ("Any final comments?")
-        _prose_slides(prs, "In their own words", [Para.plain(_quote_line(quote), italic=True) for quote in others], empty="")
-    _prose_slides(
-        prs, "Limitations", [Para.plain(p) for p in report.get("limitations") or []], empty="No limitations written yet"
-    )
-    _prose_slides(
-        prs, "Conclusions", [Para.plain(p) for p in report.get("conclusions") or []], empty="No conclusions written yet"
-    )
+        quotes = [Para.plain(_quote_line(quote), italic=True) for quote in others]
+        _prose_slides(prs, _("In their own words"), quotes, empty="")
+    limitations = [Para.plain(p) for p in report.get("limitations") or []]
+    _prose_slides(prs, _("Limitations"), limitations, empty=_("No limitations written yet"))
+    conclusions = [Para.plain(p) for p in report.get("conclusions") or []]
+    _prose_slides(prs, _("Conclusions"), conclusions, empty=_("No conclusions written yet"))
     items = [Para.plain(item, number=i) for i, item in enumerate(report.get("recommendations") or [], start=1)]
-    _prose_slides(prs, "Recommendations", items, empty="No recommendations written yet")
+    _prose_slides(prs, _("Recommendations"), items, empty=_("No recommendations written yet"))
+    _tag_language(prs, language)
 
     out = io.BytesIO()
     prs.save(out)

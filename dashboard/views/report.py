@@ -4,6 +4,7 @@ then one call to `report_data`, then render."""
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
@@ -12,6 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -31,10 +34,15 @@ PPTX_TYPE = "application/vnd.openxmlformats-officedocument.presentationml.presen
 
 
 def _file_name(report: dict, extension: str) -> str:
-    scope = "".join(c if c.isalnum() else "-" for c in report["scope"].lower()).strip("-")
-    while "--" in scope:
-        scope = scope.replace("--", "-")
-    return f"peer-support-report-{scope[:60]}.{extension}"
+    """A download's name from the report's scope, in the report's language: ASCII only
+    (a header carries it), so a Welsh "ŵ" becomes "w"."""
+    # Translators: a file name; lower case, words joined by hyphens.
+    words = _("peer-support-report-%(scope)s") % {"scope": report["scope"]}
+    ascii_words = unicodedata.normalize("NFKD", words).encode("ascii", "ignore").decode()
+    name = "".join(c if c.isalnum() else "-" for c in ascii_words.lower()).strip("-")
+    while "--" in name:
+        name = name.replace("--", "-")
+    return f"{name[:80]}.{extension}"
 
 
 def may_write(access: Access, target: dict | None) -> bool:
@@ -68,7 +76,7 @@ def report_pdf(request: HttpRequest, access: Access, form: FilterForm, selection
     if PDF_UNAVAILABLE:
         return HttpResponse(PDF_UNAVAILABLE, status=503, content_type="text/plain; charset=utf-8")
     data = report_data(selection, access)
-    html = render_to_string("dashboard/report/pdf.html", {"report": data})
+    html = render_to_string("dashboard/report/pdf.html", {"report": data}, request=request)
     response = HttpResponse(pdf_bytes(html), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{_file_name(data, "pdf")}"'
     return response
@@ -77,7 +85,7 @@ def report_pdf(request: HttpRequest, access: Access, form: FilterForm, selection
 @figure_view(AuditAction.REPORT_PPTX, bad_filter=_json_errors, json_refusals=True)
 def report_pptx(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
     data = report_data(selection, access)
-    response = HttpResponse(pptx_bytes(data), content_type=PPTX_TYPE)
+    response = HttpResponse(pptx_bytes(data, translations=translation), content_type=PPTX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{_file_name(data, "pptx")}"'
     return response
 
