@@ -25,13 +25,16 @@ document.addEventListener("readystatechange", function () {
   }
 });
 """
-SPEECH_STUB = NO_SOUND_FILES + """
+SPEECH_STUB = (
+    NO_SOUND_FILES
+    + """
 window.__spoken = [];
 window.SpeechSynthesisUtterance = function (text) { this.text = text; };
 Object.defineProperty(window, "speechSynthesis", {value: {
   speak: function (u) { window.__spoken.push(u.text); }, cancel: function () {}
 }});
 """
+)
 
 
 def stored_answers(response=None):
@@ -241,7 +244,9 @@ def test_read_aloud_speaks_the_question_with_the_devices_voice(open_page, live_s
     assert page.evaluate("window.__spoken") == [question, "Sometimes"]
     assert current(page, "input:checked").count() == 0  # listening chooses nothing
 
-    page = open_page(viewport=TABLET, init_script=NO_SOUND_FILES + "delete window.speechSynthesis; delete window.SpeechSynthesisUtterance;")
+    page = open_page(
+        viewport=TABLET, init_script=NO_SOUND_FILES + "delete window.speechSynthesis; delete window.SpeechSynthesisUtterance;"
+    )
     page.goto(live_server.url + ward_tablet.path)
     assert page.locator("button.speak").count() == 0
 

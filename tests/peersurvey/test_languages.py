@@ -98,12 +98,23 @@ def test_no_text_in_the_code_lacks_a_welsh_translation(tmp_path, monkeypatch):
         for domain in DOMAINS:
             extensions = ["html", "txt", "py"] if domain == "django" else ["js"]
             call_command(
-                "makemessages", locale=["cy"], domain=domain, extensions=extensions, ignore_patterns=IGNORE,
-                no_location=True, no_obsolete=True, verbosity=0,
+                "makemessages",
+                locale=["cy"],
+                domain=domain,
+                extensions=extensions,
+                ignore_patterns=IGNORE,
+                no_location=True,
+                no_obsolete=True,
+                verbosity=0,
             )
     missing = {
-        domain: [entry.msgid for entry in polib.pofile(tmp_path / "locale" / "cy" / "LC_MESSAGES" / f"{domain}.po")
-                 if not entry.translated()]
+        domain: [
+            entry.msgid
+            for entry in polib.pofile(tmp_path / "locale" / "cy" / "LC_MESSAGES" / f"{domain}.po")
+            if not entry.translated()
+        ]
         for domain in DOMAINS
     }
-    assert missing == {"django": [], "djangojs": []}, "texts without Welsh (add them to locale/cy/LC_MESSAGES/*.po, `make messages`)"
+    assert missing == {"django": [], "djangojs": []}, (
+        "texts without Welsh (add them to locale/cy/LC_MESSAGES/*.po, `make messages`)"
+    )
