@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Service
 
@@ -54,7 +55,7 @@ def access_for(user) -> Access:
     the user's own services with the list of all of them.
     """
     if not user.is_authenticated:
-        raise PermissionDenied("Log in first.")
+        raise PermissionDenied(_("Log in first."))
     try:
         lead = user.lead
     except ObjectDoesNotExist:
@@ -65,7 +66,7 @@ def access_for(user) -> Access:
         named = lead is not None and lead.safeguarding_reviewer
         return Access(user.get_username(), Role.PARTNERSHIP_LEAD, True, frozenset(), can_review, services, named)
     if lead is None:
-        raise PermissionDenied("This account has no dashboard role. Ask an administrator.")
+        raise PermissionDenied(_("This account has no dashboard role. Ask an administrator."))
     mine = Lead.services.through.objects.filter(lead=lead, service=OuterRef("pk"))
     rows = Service.objects.order_by("code").annotate(mine=Exists(mine)).values_list("code", "name", "mine")
     return Access(

@@ -6,6 +6,7 @@ deleting, not edited.
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from .models import Lead
 
@@ -30,6 +31,6 @@ class LeadAdmin(ReadOnlyAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("services")
 
-    @admin.display(description="Services")
+    @admin.display(description=_("Services"))
     def service_codes(self, lead):
-        return ", ".join(service.code for service in lead.services.all()) or "every service"
+        return ", ".join(service.code for service in lead.services.all()) or _("every service")

@@ -1,5 +1,8 @@
 """data.json -> Plotly figure dicts. Pure: no database, no request.
 
+The words on a chart (titles, axes, legends, notes) are in the active language;
+the questions' own words come as data.json has them.
+
 One grouped horizontal bar chart per comparative question (patients vs staff,
 percentage choosing each option, as the report drew them) with 95% Wilson
 intervals, a marker where the difference is significant, and the report's 2014
@@ -11,12 +14,13 @@ from __future__ import annotations
 import textwrap
 
 import plotly.graph_objects as go
+from django.utils.translation import gettext, gettext_noop, pgettext
 
 COLOURS = {"patient": "#0a4fb3", "staff": "#b35c00", "patient_2014": "#8fb3e8", "staff_2014": "#e8bf8f"}
 # The comparison and 2014 series: light, and hatched differently for each group,
 # so patients and staff stay apart in greyscale and print as well as in colour.
 PATTERNS = {"patient": "/", "staff": "x"}
-NAMES = {"patient": "Patients", "staff": "Staff"}
+NAMES = {"patient": gettext_noop("Patients"), "staff": gettext_noop("Staff")}
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 DEMOGRAPHICS = [
     ("patient", "time_in_service"),
@@ -28,6 +32,33 @@ DEMOGRAPHICS = [
     ("staff", "ethnicity"),
 ]
 CONFIG = {"displaylogo": False, "responsive": True, "modeBarButtonsToRemove": ["select2d", "lasso2d"]}
+
+
+def _group(group: str) -> str:
+    """A group's name on a chart, in the active language."""
+    return gettext(NAMES[group])
+
+
+def _of(count: str, n: str) -> str:
+    """ "12 of 40", for hover texts whose numbers are Plotly's placeholders."""
+    return gettext("%(count)s of %(n)s") % {"count": count, "n": n}
+
+
+# A 95% confidence interval, in hover texts.
+CI = gettext_noop("95% CI")
+
+
+def _against(compare: dict) -> str:
+    """What a comparison is called beside a group's name: "Patients, national picture".
+
+    >>> _against({"with": "national"}), _against({"with": "2014"}), _against({"with": "wave:2025"})
+    ('national picture', '2014 report', 'Wave 2025')
+    """
+    if compare["with"] == "national":
+        return pgettext("after a group's name on a chart", "national picture")
+    if compare["with"] == "2014":
+        return pgettext("after a group's name on a chart", "2014 report")
+    return gettext("Wave %(code)s") % {"code": compare["with"].removeprefix("wave:")}
 
 
 def _wrap(label: str, width: int = 34) -> str:
@@ -65,7 +96,7 @@ def _layout(title: str, *, height: int, bottom: int = 40, **extra) -> dict:
 def group_note(data: dict) -> str:
     """'Staff: fewer than 5 responses' for every suppressed group, else ''."""
     notes = [
-        f"{NAMES[group]}: fewer than {data['min_cell']} responses"
+        gettext("%(group)s: fewer than %(min_cell)s responses") % {"group": _group(group), "min_cell": data["min_cell"]}
         for group, summary in data["groups"].items()
         if summary["suppressed"]
     ]
@@ -89,7 +120,7 @@ def question_figure(question: dict, data: dict) -> dict:
 
     >>> q["options"][0].update(compare={"patient": {"count": 120, "pct": 60.0, "ci": [53.0, 66.6]}, "staff": None},
     ...                        change={"patient": {"points": 5.3, "p": 0.2, "significant": False}, "staff": None})
-    >>> compared = question_figure(q, {**data, "compare": {"label": "The national picture",
+    >>> compared = question_figure(q, {**data, "compare": {"with": "national", "label": "The national picture",
     ...     "groups": {"patient": {"n": 200}, "staff": {"n": 50}}}})
     >>> [(trace["name"], trace.get("text")) for trace in compared["data"]][:3]
     [('Patients', ['+5.3']), ('Patients, national picture', None), ('Staff', [''])]
@@ -112,7 +143,7 @@ def question_figure(question: dict, data: dict) -> dict:
         cells = [option[group] for option in options]
         if all(cell is None for cell in cells):
             continue  # a question this group is not asked (patients' helped_by): no empty series in the legend
-        bar = _bar(NAMES[group], labels, cells, summary["n"], COLOURS[group])
+        bar = _bar(_group(group), labels, cells, summary["n"], COLOURS[group])
         if compare:
             changes = [(option.get("change") or {}).get(group) for option in options]
             bar.update(
@@ -126,7 +157,7 @@ def question_figure(question: dict, data: dict) -> dict:
         if compare:
             theirs = [(option.get("compare") or {}).get(group) for option in options]
             other = _bar(
-                f"{NAMES[group]}, {compare['label'].removeprefix('The ')}",
+                f"{_group(group)}, {_against(compare)}",
                 labels,
                 theirs,
                 compare["groups"][group].get("n"),
@@ -137,9 +168,10 @@ def question_figure(question: dict, data: dict) -> dict:
     for group in ("patient", "staff"):
         published = [option.get("report_2014", {}).get(group) for option in options]
         if not compare and any(value is not None for value in published):
+            name = f"{_group(group)}, {_against({'with': '2014'})}"
             traces.append(
                 go.Bar(
-                    name=f"{NAMES[group]}, 2014 report",
+                    name=name,
                     y=labels,
                     x=published,
                     orientation="h",
@@ -147,7 +179,7 @@ def question_figure(question: dict, data: dict) -> dict:
                     # Switched on by the page's "2014 report" checkbox.
                     visible=False,
                     showlegend=False,
-                    hovertemplate=f"{NAMES[group]}, 2014 report: %{{x}}%<extra></extra>",
+                    hovertemplate=f"{name}: %{{x}}%<extra></extra>",
                     meta="report_2014",
                 )
             )
@@ -155,23 +187,25 @@ def question_figure(question: dict, data: dict) -> dict:
     if significant:
         traces.append(
             go.Scatter(
-                name="Significant difference",
+                name=gettext("Significant difference"),
                 showlegend=False,
                 y=[_wrap(option["label"]) for option in significant],
                 x=[min(106, _top(option) + 4) for option in significant],
                 mode="markers",
                 marker=dict(symbol="star", size=14, color="#1a1a1a"),
                 customdata=[_p(option["p_value"]) for option in significant],
-                hovertemplate="Patients and staff differ (Fisher's exact test, Holm-adjusted p = %{customdata})<extra></extra>",
+                hovertemplate=gettext("Patients and staff differ (Fisher's exact test, Holm-adjusted p = %(p)s)")
+                % {"p": "%{customdata}"}
+                + "<extra></extra>",
             )
         )
     note = group_note(data)
     if significant:
-        note = "; ".join(filter(None, [note, "★ significant patient–staff difference"]))
+        note = "; ".join(filter(None, [note, gettext("★ significant patient–staff difference")]))
     if compare:
         # Short lines: a narrow screen would cut one long line at the left.
-        against = compare["label"].removeprefix("The ")
-        note = "<br>".join(filter(None, [note, f"on bars: change in points vs {against}", "* significant"]))
+        against = gettext("on bars: change in points vs %(against)s") % {"against": _against(compare)}
+        note = "<br>".join(filter(None, [note, against, gettext("* significant")]))
     layout = _layout(
         question["title"],
         bottom=64 + 18 * note.count("<br>"),
@@ -218,7 +252,8 @@ def _bar(name: str, labels: list[str], cells: list[dict | None], n: int | None, 
             for cell in cells
         ],
         hovertemplate=(
-            f"{name}: %{{x}}%<br>%{{customdata[0]}} of %{{customdata[1]}}<br>95% CI %{{customdata[2]}}–%{{customdata[3]}}%<extra></extra>"
+            f"{name}: %{{x}}%<br>{_of('%{customdata[0]}', '%{customdata[1]}')}<br>"
+            f"{gettext(CI)} %{{customdata[2]}}–%{{customdata[3]}}%<extra></extra>"
         ),
     )
 
@@ -249,23 +284,29 @@ def _p(value: float | None) -> str:
 def demographic_figure(question: dict, group: str, data: dict) -> dict:
     summary = data["groups"][group]
     options = [option for option in question["options"] if option[group] is not None]
-    title = f"{NAMES[group]}: {question['title']}"
+    title = f"{_group(group)}: {question['title']}"
     if summary["suppressed"]:
-        layout = _layout(title, height=200, annotations=[_empty(f"Fewer than {data['min_cell']} responses")])
+        too_few = gettext("Fewer than %(min_cell)s responses") % {"min_cell": data["min_cell"]}
+        layout = _layout(title, height=200, annotations=[_empty(too_few)])
         return go.Figure(layout=layout).to_plotly_json()
     labels = [_wrap(option["label"], 40) for option in reversed(options)]
     cells = [option[group] for option in reversed(options)]
     traces = [
         go.Bar(
-            name=NAMES[group],
+            name=_group(group),
             y=labels,
             x=[cell["pct"] for cell in cells],
             orientation="h",
             marker_color=COLOURS[group],
-            text=[f"{cell['pct']}%" if cell["pct"] is not None else f"fewer than {data['min_cell']}" for cell in cells],
+            text=[
+                f"{cell['pct']}%"
+                if cell["pct"] is not None
+                else gettext("fewer than %(min_cell)s") % {"min_cell": data["min_cell"]}
+                for cell in cells
+            ],
             textposition="outside",
             customdata=[cell["count"] for cell in cells],
-            hovertemplate="%{y}: %{x}% (%{customdata} people)<extra></extra>",
+            hovertemplate="%{y}: %{x}% (" + gettext("%(count)s people") % {"count": "%{customdata}"} + ")<extra></extra>",
             showlegend=False,
         )
     ]
@@ -288,25 +329,25 @@ def by_service_figure(data: dict) -> dict:
     for group in ("patient", "staff"):
         traces.append(
             go.Bar(
-                name=NAMES[group],
+                name=_group(group),
                 x=[row["service"] for row in rows],
                 y=[row[group] for row in rows],
                 marker_color=COLOURS[group],
-                hovertemplate=f"%{{x}}, {NAMES[group].lower()}: %{{y}}<extra></extra>",
+                hovertemplate=f"%{{x}}, {_group(group).lower()}: %{{y}}<extra></extra>",
             )
         )
     hidden = [row["service"] for row in rows if row["patient"] is None or row["staff"] is None]
-    note = f"Gaps: fewer than {data['min_cell']} responses" if hidden else ""
+    note = gettext("Gaps: fewer than %(min_cell)s responses") % {"min_cell": data["min_cell"]} if hidden else ""
     layout = _layout(
-        "Responses by service",
+        gettext("Responses by service"),
         height=380,
         barmode="group",
-        xaxis=dict(type="category", title="Service", automargin=True),
-        yaxis=dict(title="Responses", gridcolor="#e5e5e5", rangemode="tozero", automargin=True),
+        xaxis=dict(type="category", title=gettext("Service"), automargin=True),
+        yaxis=dict(title=gettext("Responses"), gridcolor="#e5e5e5", rangemode="tozero", automargin=True),
         annotations=[dict(text=note, x=1, y=1.06, xref="paper", yref="paper", showarrow=False, xanchor="right")] if note else [],
     )
     if not rows:
-        layout["annotations"] = [_empty("No responses in this selection")]
+        layout["annotations"] = [_empty(gettext("No responses in this selection"))]
     return go.Figure(data=traces if rows else [], layout=layout).to_plotly_json()
 
 
@@ -314,24 +355,24 @@ def by_month_figure(data: dict) -> dict:
     rows = data["by_month"]
     traces = [
         go.Scatter(
-            name=NAMES[group],
+            name=_group(group),
             x=[row["month"] for row in rows],
             y=[row[group] for row in rows],
             mode="lines+markers",
             connectgaps=False,
             line=dict(color=COLOURS[group], width=3),
-            hovertemplate=f"%{{x}}, {NAMES[group].lower()}: %{{y}}<extra></extra>",
+            hovertemplate=f"%{{x}}, {_group(group).lower()}: %{{y}}<extra></extra>",
         )
         for group in ("patient", "staff")
     ]
     layout = _layout(
-        "Responses over time (by month)",
+        gettext("Responses over time (by month)"),
         height=340,
-        xaxis=dict(type="category", title="Month", automargin=True),
-        yaxis=dict(title="Responses", gridcolor="#e5e5e5", rangemode="tozero", automargin=True),
+        xaxis=dict(type="category", title=gettext("Month"), automargin=True),
+        yaxis=dict(title=gettext("Responses"), gridcolor="#e5e5e5", rangemode="tozero", automargin=True),
     )
     if not rows:
-        layout["annotations"] = [_empty("No responses in this selection")]
+        layout["annotations"] = [_empty(gettext("No responses in this selection"))]
     return go.Figure(data=traces if rows else [], layout=layout).to_plotly_json()
 
 
@@ -358,7 +399,7 @@ def trend_figure(trends: dict) -> dict:
         gaps |= any(cell is not None and cell["pct"] is None for cell in cells)
         traces.append(
             go.Scatter(
-                name=NAMES[group],
+                name=_group(group),
                 x=periods,
                 y=[cell["pct"] if cell else None for cell in cells],
                 # A split's answers are not a sequence: points, not a line.
@@ -376,12 +417,19 @@ def trend_figure(trends: dict) -> dict:
                     width=4,
                 ),
                 customdata=[[c["count"], c["n"]] if c and c["pct"] is not None else [None, None] for c in cells],
-                hovertemplate=f"{NAMES[group]}, %{{x}}: %{{y}}%<br>%{{customdata[0]}} of %{{customdata[1]}}<extra></extra>",
+                hovertemplate=f"{_group(group)}, %{{x}}: %{{y}}%<br>{_of('%{customdata[0]}', '%{customdata[1]}')}<extra></extra>",
             )
         )
-    by = split or {"month": "Month of release", "quarter": "Quarter of release", "wave": "Wave"}[trends["by"]]
+    if split:
+        by = gettext(split)
+        by_words = gettext("by %(split)s") % {"split": by.lower()}
+    else:
+        by = {"month": gettext("Month of release"), "quarter": gettext("Quarter of release"), "wave": gettext("Wave")}[
+            trends["by"]
+        ]
+        by_words = {"month": gettext("by month"), "quarter": gettext("by quarter"), "wave": gettext("by wave")}[trends["by"]]
     layout = _layout(
-        f"{trends['title']} — “{trends['label']}”, by {by.split()[0].lower() if not split else split.lower()}",
+        f"{trends['title']} — “{trends['label']}”, {by_words}",
         height=360,
         bottom=70,
         xaxis=dict(type="category", title=by, automargin=True),
@@ -390,12 +438,12 @@ def trend_figure(trends: dict) -> dict:
             tickvals=[0, 20, 40, 60, 80, 100],
             ticktext=["0%", "20%", "40%", "60%", "80%", "100%"],
             gridcolor="#e5e5e5",
-            title="Chose this answer",
+            title=gettext("Chose this answer"),
             automargin=True,
         ),
         annotations=[
             dict(
-                text=f"Gaps: fewer than {trends['min_cell']} responses",
+                text=gettext("Gaps: fewer than %(min_cell)s responses") % {"min_cell": trends["min_cell"]},
                 x=1,
                 y=0,
                 yshift=-52,
@@ -409,14 +457,14 @@ def trend_figure(trends: dict) -> dict:
         else [],
     )
     if not periods:
-        layout["annotations"] = [_empty("No released responses in this selection")]
+        layout["annotations"] = [_empty(gettext("No released responses in this selection"))]
     return go.Figure(data=traces, layout=layout).to_plotly_json()
 
 
 BANDS = {
-    None: ("#0a4fb3", "circle", "Within the 95% limits"),
-    "95": ("#b35c00", "diamond", "Outside 95%"),
-    "99.8": ("#a3001b", "triangle-up", "Outside 99.8%"),
+    None: ("#0a4fb3", "circle", gettext_noop("Within the 95% limits")),
+    "95": ("#b35c00", "diamond", gettext_noop("Outside 95%")),
+    "99.8": ("#a3001b", "triangle-up", gettext_noop("Outside 99.8%")),
 }
 
 
@@ -437,18 +485,22 @@ def funnel_figure(across: dict, group: str) -> dict:
     national = across["national"].get(group)
     limits = across["limits"].get(group, [])
     shown = [row for row in across["services"] if row.get(group) and row[group]["pct"] is not None]
-    title = f"{NAMES[group]}: {across['title']} — “{across['label']}”, each service against the national figure"
+    title = gettext("%(group)s: %(title)s — “%(label)s”, each service against the national figure") % {
+        "group": _group(group),
+        "title": across["title"],
+        "label": across["label"],
+    }
     if not national or national["pct"] is None or not shown:
         note = (
-            f"Fewer than {across['min_cell']} responses"
+            gettext("Fewer than %(min_cell)s responses") % {"min_cell": across["min_cell"]}
             if not national or national["pct"] is None
-            else "No service has enough responses to show"
+            else gettext("No service has enough responses to show")
         )
         return go.Figure(layout=_layout(title, height=300, annotations=[_empty(note)])).to_plotly_json()
     sizes = [point["n"] for point in limits]
     traces = [
         go.Scatter(
-            name=f"National {national['pct']}%",
+            name=gettext("National %(pct)s%%") % {"pct": national["pct"]},
             x=[sizes[0], sizes[-1]] if sizes else [],
             y=[national["pct"]] * 2 if sizes else [],
             mode="lines",
@@ -460,7 +512,7 @@ def funnel_figure(across: dict, group: str) -> dict:
         for side in (0, 1):
             traces.append(
                 go.Scatter(
-                    name=f"{band}% limits",
+                    name=gettext("%(band)s%% limits") % {"band": band},
                     x=sizes,
                     y=[point[band][side] for point in limits],
                     mode="lines",
@@ -476,7 +528,7 @@ def funnel_figure(across: dict, group: str) -> dict:
             continue
         traces.append(
             go.Scatter(
-                name=name,
+                name=gettext(name),
                 x=[row[group]["n"] for row in rows],
                 y=[row[group]["pct"] for row in rows],
                 # Codes beside the services outside the limits only: inside them,
@@ -486,19 +538,20 @@ def funnel_figure(across: dict, group: str) -> dict:
                 textposition="middle right",
                 marker=dict(color=colour, symbol=symbol, size=11, line=dict(color="#ffffff", width=1)),
                 customdata=[[row["name"], row[group]["count"], row[group]["ci"][0], row[group]["ci"][1]] for row in rows],
-                hovertemplate="%{customdata[0]}: %{y}% (%{customdata[1]} of %{x})<br>95% CI %{customdata[2]}–%{customdata[3]}%<extra></extra>",
+                hovertemplate=f"%{{customdata[0]}}: %{{y}}% ({_of('%{customdata[1]}', '%{x}')})<br>"
+                f"{gettext(CI)} %{{customdata[2]}}–%{{customdata[3]}}%<extra></extra>",
             )
         )
     layout = _layout(
         title,
         height=460,
-        xaxis=dict(title="Respondents in the service", gridcolor="#e5e5e5", rangemode="tozero", automargin=True),
+        xaxis=dict(title=gettext("Respondents in the service"), gridcolor="#e5e5e5", rangemode="tozero", automargin=True),
         yaxis=dict(
             range=[0, 105],
             tickvals=[0, 20, 40, 60, 80, 100],
             ticktext=["0%", "20%", "40%", "60%", "80%", "100%"],
             gridcolor="#e5e5e5",
-            title="Chose this answer",
+            title=gettext("Chose this answer"),
             automargin=True,
         ),
     )
@@ -528,14 +581,16 @@ def all_figures(data: dict) -> list[dict]:
                 {
                     "id": f"d-{group}-{code}",
                     "section": "demographics",
-                    "title": f"{NAMES[group]}: {question['title']}",
+                    "title": f"{_group(group)}: {question['title']}",
                     "figure": demographic_figure(question, group, data),
                 }
             )
     figures.append(
-        {"id": "by-service", "section": "responses", "title": "Responses by service", "figure": by_service_figure(data)}
+        {"id": "by-service", "section": "responses", "title": gettext("Responses by service"), "figure": by_service_figure(data)}
     )
-    figures.append({"id": "by-month", "section": "responses", "title": "Responses over time", "figure": by_month_figure(data)})
+    figures.append(
+        {"id": "by-month", "section": "responses", "title": gettext("Responses over time"), "figure": by_month_figure(data)}
+    )
     return figures
 
 

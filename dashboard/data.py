@@ -11,6 +11,8 @@ import math
 from dataclasses import replace
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
+from django.utils.translation import gettext_lazy as _
 
 from surveys.codes import ABOUT_GROUPS, GROUPS, slice_codes
 from surveys.models import Wave
@@ -48,11 +50,15 @@ from .stats import (
 )
 
 
-def all_definitions() -> dict[str, list]:
-    """Every version of each questionnaire, newest first: answers to all of them count."""
+def all_definitions(language: str | None = "en") -> dict[str, list]:
+    """Every version of each questionnaire, newest first: answers to all of them count.
+
+    In English unless asked (None: the active language): data.json and the exports
+    are a language-neutral contract, and the report quotes the questionnaires as written.
+    """
     definitions = {}
     for group in GROUPS:
-        versions = [loaded.definition for loaded in every_version_loaded(group)]
+        versions = [loaded.definition for loaded in every_version_loaded(group, language)]
         if versions:
             definitions[group] = versions
     return definitions
@@ -62,18 +68,73 @@ def questions() -> list[QuestionMeta]:
     return comparative_questions(all_definitions())
 
 
+def page_wording() -> dict[str, tuple[str, dict[str, str]]]:
+    """Each question's title and its options' labels, by code, in the active language:
+    what a page shows in place of the English that data.json and the exports keep."""
+    return {meta.code: (meta.title, dict(meta.options)) for meta in comparative_questions(all_definitions(None))}
+
+
+def _catalogued(text: str) -> str:
+    """`text` in the active language where the catalogue has it (never gettext(""): that is the catalogue's header)."""
+    return gettext(text) if text else text
+
+
+def worded(figures: dict, wording: dict[str, tuple[str, dict[str, str]]]) -> dict:
+    """A copy of `dashboard_data`'s figures with the questions' titles and option labels
+    from `wording` (page_wording), for a page; the numbers and codes stay as they are.
+
+    >>> figures = {"min_cell": 5, "questions": [{"code": "useful", "title": "Useful?",
+    ...     "options": [{"code": "yes", "label": "Yes", "patient": None}]}]}
+    >>> shown = worded(figures, {"useful": ("Defnyddiol?", {"yes": "Ydy"})})
+    >>> shown["questions"][0]["title"], shown["questions"][0]["options"][0]["label"], figures["questions"][0]["title"]
+    ('Defnyddiol?', 'Ydy', 'Useful?')
+    """
+    questions = []
+    for question in figures["questions"]:
+        title, labels = wording.get(question["code"], (question["title"], {}))
+        options = [{**option, "label": labels.get(option["code"], option["label"])} for option in question["options"]]
+        questions.append({**question, "title": title, "options": options})
+    return {**figures, "questions": questions}
+
+
+def worded_choices(choices, wording: dict[str, tuple[str, dict[str, str]]]) -> list[tuple[str, str]]:
+    """(code, title) question choices with the titles from `wording`; the codes stay."""
+    return [(code, wording.get(code, (title, {}))[0]) for code, title in choices]
+
+
+def worded_options(question: QuestionMeta, wording: dict[str, tuple[str, dict[str, str]]]) -> list[tuple[str, str]]:
+    """A question's (code, label) options with the labels from `wording`."""
+    labels = wording.get(question.code, ("", {}))[1]
+    return [(code, labels.get(code, label)) for code, label in question.options]
+
+
+def worded_answer(header: dict, wording: dict[str, tuple[str, dict[str, str]]]) -> dict:
+    """A copy of trends.json or services.json with the question's title and the answer's
+    label from `wording` (page_wording); a split's points named in it too."""
+    title, labels = wording.get(header["question"], (header["title"], {}))
+    shown = {**header, "title": title, "label": labels.get(header["option"], header["label"])}
+    if header.get("split"):
+        # An answer is named as the questionnaire names it; a group of answers
+        # (surveys.codes.ABOUT_GROUPS) by the catalogue.
+        split_labels = wording.get(header["by"], ("", {}))[1]
+        shown["series"] = [
+            {**point, "label": split_labels.get(point["period"]) or _catalogued(point["label"])} for point in header["series"]
+        ]
+    return shown
+
+
 def about_options() -> dict[str, list]:
-    """Choices for the about-you filters, from the questionnaires themselves, and
-    the grouped answers (surveys.codes.ABOUT_GROUPS) after them."""
+    """Choices for the about-you filters, from the questionnaires themselves (in the
+    active language), and the grouped answers (surveys.codes.ABOUT_GROUPS) after them."""
     options: dict[str, list] = {}
-    for question in questions():
+    for question in comparative_questions(all_definitions(None)):
         if question.section == "about_you":
             options[question.code] = list(question.options)
             groups = ABOUT_GROUPS.get(question.code, {})
             if groups:
                 options[question.code] = [
-                    ("Answers", list(question.options)),
-                    ("Grouped", [(name, label) for name, (label, _, _) in groups.items()]),
+                    (gettext("Answers"), list(question.options)),
+                    (gettext("Grouped"), [(name, _catalogued(label)) for name, (label, _codes, _but) in groups.items()]),
                 ]
     return options
 
@@ -137,25 +198,26 @@ TREND_PERIODS = ("month", "quarter", "wave")
 # The answers "At a glance" follows: "Yes" to the one-choice questions about
 # peer support itself.
 HEADLINES = (
-    ("useful", "yes", "Peer support can be useful"),
-    ("user_led", "yes", "User-led peer support happens here"),
-    ("restrictions", "yes", "Restrictions on support between patients"),
-    ("more_user_led", "yes", "User-led peer support could happen more"),
+    ("useful", "yes", _("Peer support can be useful")),
+    ("user_led", "yes", _("User-led peer support happens here")),
+    ("restrictions", "yes", _("Restrictions on support between patients")),
+    ("more_user_led", "yes", _("User-led peer support could happen more")),
 )
 
 
-def glance_data(selection: Selection, access: Access) -> dict | None:
+def glance_data(selection: Selection, access: Access, wording: dict | None = None) -> dict | None:
     """The headline answers of the selection beside the nation, the previous
     wave and 2014: each column is dashboard_data with that comparison, so it
-    holds only released figures the user may open on their own."""
+    holds only released figures the user may open on their own. Questions and
+    answers are named from `wording` (page_wording) where given."""
     comparisons = []
     if not selection.national:
-        comparisons.append(("national", None, "Beside the nation"))
+        comparisons.append(("national", None, gettext("Beside the nation")))
     if selection.wave:
         previous = previous_wave(Wave.objects.get(pk=selection.wave_id))
         if previous is not None:
-            comparisons.append((f"wave:{previous.code}", previous.pk, f"Since {previous.name}"))
-    comparisons.append(("2014", None, "Since 2014"))
+            comparisons.append((f"wave:{previous.code}", previous.pk, gettext("Since %(wave)s") % {"wave": previous.name}))
+    comparisons.append(("2014", None, gettext("Since 2014")))
     columns = []
     base = None
     for compare, wave_id, label in comparisons:
@@ -170,11 +232,12 @@ def glance_data(selection: Selection, access: Access) -> dict | None:
         first = columns[0][1].get((question, option))
         if first is None:
             continue
+        title, labels = (wording or {}).get(question, (titles[question], {}))
         rows.append(
             {
-                "title": titles[question],
+                "title": title,
                 "short": short,
-                "label": first["label"],
+                "label": labels.get(option, first["label"]),
                 "groups": {
                     group: {
                         "cell": first[group],
@@ -231,12 +294,13 @@ def trends_data(selection: Selection, *, question: QuestionMeta, option: str, by
     return {**_answer_header(selection, question, option), "by": by, "series": series, "disclosure": _disclosure(selection)}
 
 
+# In English in trends.json (a contract); the pages translate them where they show them.
 SPLIT_TITLES = {
-    "time_in_secure": "Time in secure services",
-    "time_in_service": "Time in this service",
-    "ethnicity": "Ethnicity",
-    "gender": "Gender",
-    "age_band": "Age",
+    "time_in_secure": gettext_noop("Time in secure services"),
+    "time_in_service": gettext_noop("Time in this service"),
+    "ethnicity": gettext_noop("Ethnicity"),
+    "gender": gettext_noop("Gender"),
+    "age_band": gettext_noop("Age"),
 }
 
 
@@ -356,15 +420,20 @@ def suggest_attributions(answers, *, job_titles: dict[tuple[str, str], int], min
 # service lead would ask for it; no counts, no group sizes, no staff figures, no other
 # service. Quotes are those a reviewer chose for patients; actions are the service's own.
 
-# Easy-read words and a picture for each of HEADLINES' questions.
+# Easy-read words and a picture for each of HEADLINES' questions. The words end both
+# "patients here said ..." and "We asked if ...": a translation must fit both.
 WARD_HEADLINES = {
-    "useful": ("peer support can be useful", "icons/shared_experience.svg"),
-    "user_led": ("patients decide for themselves how they help each other", "icons/influence.svg"),
+    # Translators: ends "N in 10 patients here said ..." and "We asked if ..." on the ward's results page.
+    "useful": (_("peer support can be useful"), "icons/shared_experience.svg"),
+    # Translators: ends "N in 10 patients here said ..." and "We asked if ..." on the ward's results page.
+    "user_led": (_("patients decide for themselves how they help each other"), "icons/influence.svg"),
     "restrictions": (
-        "there are rules about what patients can talk about, or how they help each other",
+        # Translators: ends "N in 10 patients here said ..." and "We asked if ..." on the ward's results page.
+        _("there are rules about what patients can talk about, or how they help each other"),
         "icons/conversation_restrictions.svg",
     ),
-    "more_user_led": ("patients could be more in charge of helping each other", "icons/more_schemes.svg"),
+    # Translators: ends "N in 10 patients here said ..." and "We asked if ..." on the ward's results page.
+    "more_user_led": (_("patients could be more in charge of helping each other"), "icons/more_schemes.svg"),
 }
 # A picture for each action's status (its words are ActionStatus's labels), done first.
 WARD_STATUS_ICONS = {
@@ -400,10 +469,10 @@ def in_ten_words(pct: float | None) -> str | None:
     if tenths is None:
         return None
     if tenths == 0 and pct > 0:
-        return "Fewer than 1 in 10"
+        return gettext("Fewer than 1 in 10")
     if tenths == 10 and pct < 100:
-        return "Nearly 10 in 10"
-    return f"{tenths} in 10"
+        return gettext("Nearly 10 in 10")
+    return gettext("%(tenths)s in 10") % {"tenths": tenths}
 
 
 def pictogram(tenths: int | None) -> list[bool]:
@@ -432,7 +501,7 @@ def ward_figure(pct: float | None, words: str, icon: str) -> dict:
     return {
         "shown": shown,
         "in_ten": in_ten_words(pct) if shown else None,
-        "sentence": f"patients here said {words}.",
+        "sentence": gettext("patients here said %(words)s.") % {"words": words},
         "about": words,
         "icon": icon,
         "people": pictogram(in_ten(pct)) if shown else [],
@@ -497,7 +566,7 @@ def ward_results_data(link) -> dict:
     shown = not data["groups"]["patient"]["suppressed"]
     figures = []
     answered = {q["code"]: (q.get("answered") or {}).get("patient") for q in data["questions"]}
-    for question, option, _ in HEADLINES if shown else ():
+    for question, option, _short in HEADLINES if shown else ():
         cell = _option_row(data, question, option).get("patient")
         if cell is None or question not in WARD_HEADLINES:  # not asked of patients
             continue

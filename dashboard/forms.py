@@ -18,6 +18,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from surveys.codes import ABOUT_FILTERS, Group, Security, Specialism
 from surveys.definitions import QuestionnaireDef
@@ -37,30 +39,30 @@ DATE_RANGE = [MinValueValidator(EARLIEST_DATE), MaxValueValidator(LATEST_DATE)]
 
 
 class FilterForm(forms.Form):
-    service = forms.MultipleChoiceField(required=False, label="Service", widget=forms.SelectMultiple(attrs={"size": 4}))
-    security = forms.ChoiceField(required=False, label="Security level")
-    specialism = forms.ChoiceField(required=False, label="Specialism")
+    service = forms.MultipleChoiceField(required=False, label=_("Service"), widget=forms.SelectMultiple(attrs={"size": 4}))
+    security = forms.ChoiceField(required=False, label=_("Security level"))
+    specialism = forms.ChoiceField(required=False, label=_("Specialism"))
     date_from = forms.DateField(
         required=False,
         validators=DATE_RANGE,
-        label="From",
+        label=pgettext_lazy("start date", "From"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="Whole months of release: from the start of this date's month.",
+        help_text=_("Whole months of release: from the start of this date's month."),
     )
     date_to = forms.DateField(
         required=False,
         validators=DATE_RANGE,
-        label="To",
+        label=pgettext_lazy("end date", "To"),
         widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="To the end of this date's month.",
+        help_text=_("To the end of this date's month."),
     )
-    gender = forms.ChoiceField(required=False, label="Gender")
-    age_band = forms.ChoiceField(required=False, label="Age")
-    ethnicity = forms.ChoiceField(required=False, label="Ethnicity")
-    time_in_service = forms.ChoiceField(required=False, label="Time in this service (patients)")
-    time_in_secure = forms.ChoiceField(required=False, label="Time in secure services (patients)")
-    wave = forms.ChoiceField(required=False, label="Wave", help_text="A collection round; or choose dates.")
-    compare = forms.ChoiceField(required=False, label="Compare with")
+    gender = forms.ChoiceField(required=False, label=_("Gender"))
+    age_band = forms.ChoiceField(required=False, label=_("Age"))
+    ethnicity = forms.ChoiceField(required=False, label=_("Ethnicity"))
+    time_in_service = forms.ChoiceField(required=False, label=_("Time in this service (patients)"))
+    time_in_secure = forms.ChoiceField(required=False, label=_("Time in secure services (patients)"))
+    wave = forms.ChoiceField(required=False, label=_("Wave"), help_text=_("A collection round; or choose dates."))
+    compare = forms.ChoiceField(required=False, label=_("Compare with"))
 
     # The query string uses the public names `from` and `to` (docs/contract.md, "data.json").
     renamed = {"from": "date_from", "to": "date_to"}
@@ -73,25 +75,25 @@ class FilterForm(forms.Form):
                 del data[public]
         super().__init__(data)
         self.access = access
-        anything = [("", "Any")]
+        anything = [("", _("Any"))]
         if access.every_service:
             self.fields["service"].choices = [(code, f"{code} – {name}") for code, name in access.services]
         else:
             # Any code parses, so that another service's code is a 403, not a 400.
-            self.fields["service"].choices = [(code, code) for code, _ in access.services]
+            self.fields["service"].choices = [(code, code) for code, _name in access.services]
         self.fields["security"].choices = anything + list(Security.choices)
         self.fields["specialism"].choices = anything + list(Specialism.choices)
         for code in ABOUT_FILTERS:
             self.fields[code].choices = anything + about_options.get(code, [])
         waves = list(Wave.objects.order_by("-opens", "code").values_list("code", "name", "pk"))
         # Read once: the selection takes the ids from here (selection_for's `waves`).
-        self.wave_ids = {code: pk for code, _, pk in waves}
-        self.fields["wave"].choices = [("", "All waves")] + [(code, f"{name} ({code})") for code, name, _ in waves]
+        self.wave_ids = {code: pk for code, _name, pk in waves}
+        self.fields["wave"].choices = [("", _("All waves"))] + [(code, f"{name} ({code})") for code, name, _pk in waves]
         self.fields["compare"].choices = [
-            ("", "Nothing"),
-            ("national", "The national picture"),
-            ("2014", "The 2014 report"),
-            *((f"wave:{code}", f"Wave {name} ({code})") for code, name, _ in waves),
+            ("", _("Nothing")),
+            ("national", _("The national picture")),
+            ("2014", _("The 2014 report")),
+            *((f"wave:{code}", _("Wave %(name)s (%(code)s)") % {"name": name, "code": code}) for code, name, _pk in waves),
         ]
         self.helper = FormHelper()
         self.helper.form_method = "get"
@@ -103,8 +105,8 @@ class FilterForm(forms.Form):
                 Column("wave", "compare", css_class="col-md-4"),
             ),
             Row(Column("date_from", css_class="col-md-3"), Column("date_to", css_class="col-md-3")),
-            Row(*(Column(code, css_class="col") for code in ABOUT_FILTERS)),
-            Submit("apply", "Apply filters", css_class="btn-primary"),
+            Row(*(Column(code, css_class="col-sm-6 col-lg") for code in ABOUT_FILTERS)),
+            Submit("apply", _("Apply filters"), css_class="btn-primary"),
         )
         self.helper.form_tag = True
         if not access.every_service:
@@ -116,24 +118,24 @@ class FilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "The end date is before the start date.")
+            self.add_error("date_to", _("The end date is before the start date."))
         about = [code for code in ABOUT_FILTERS if cleaned.get(code)]
         wave, compare = cleaned.get("wave"), cleaned.get("compare") or ""
         if wave and (start or end):
-            self.add_error("wave", "Choose a wave or dates, not both.")
+            self.add_error("wave", _("Choose a wave or dates, not both."))
         if compare.startswith("wave:") and (start or end):
-            self.add_error("compare", "A wave is compared over its whole round: clear the From and To dates.")
+            self.add_error("compare", _("A wave is compared over its whole round: clear the From and To dates."))
         if about and (start or end):
             # A slice in one window beside everyone in another would subtract to a
             # few people: slices are shown for all dates (docs/disclosure.md).
-            self.add_error(about[0], "An about-you answer is shown for all dates: clear the From and To dates.")
+            self.add_error(about[0], _("An about-you answer is shown for all dates: clear the From and To dates."))
         if about and (wave or compare.startswith("wave:")):
             # A wave is a window too: slices for all waves together (docs/disclosure.md).
-            self.add_error(about[0], "An about-you answer is shown for all waves together: choose All waves.")
+            self.add_error(about[0], _("An about-you answer is shown for all waves together: choose All waves."))
         if len(about) > 1:
             # Two at once would cross slices that are released separately
             # (docs/disclosure.md): one about-you answer at a time.
-            self.add_error(about[-1], "Choose one about-you answer at a time.")
+            self.add_error(about[-1], _("Choose one about-you answer at a time."))
         return cleaned
 
     def errors_by_public_name(self) -> dict[str, list[str]]:
@@ -144,21 +146,21 @@ class FilterForm(forms.Form):
 class TrendForm(forms.Form):
     """trends.json's own parameters (the dashboard's filters come in a FilterForm)."""
 
-    question = forms.ChoiceField(label="Question")
-    option = forms.CharField(required=False, label="Answer", max_length=64)
+    question = forms.ChoiceField(label=_("Question"))
+    option = forms.CharField(required=False, label=_("Answer"), max_length=64)
     by = forms.ChoiceField(
         required=False,
-        label="By",
+        label=_("By"),
         choices=[
-            ("Over time", [("month", "Month"), ("quarter", "Quarter"), ("wave", "Wave")]),
+            (_("Over time"), [("month", _("Month")), ("quarter", _("Quarter")), ("wave", _("Wave"))]),
             (
-                "Split by (all dates and waves)",
+                _("Split by (all dates and waves)"),
                 [
-                    ("time_in_secure", "Time in secure services"),
-                    ("time_in_service", "Time in this service"),
-                    ("ethnicity", "Ethnicity (white British or not)"),
-                    ("gender", "Gender"),
-                    ("age_band", "Age"),
+                    ("time_in_secure", _("Time in secure services")),
+                    ("time_in_service", _("Time in this service")),
+                    ("ethnicity", _("Ethnicity (white British or not)")),
+                    ("gender", _("Gender")),
+                    ("age_band", _("Age")),
                 ],
             ),
         ],
@@ -175,10 +177,14 @@ class TrendForm(forms.Form):
         question = self.questions.get(cleaned.get("question") or "")
         if question is None:
             return cleaned
-        codes = [code for code, _ in question.options]
+        codes = [code for code, _label in question.options]
         option = cleaned.get("option") or codes[0]
         if option not in codes:
-            self.add_error("option", f"{option!r} is not an answer to {question.code}: one of {', '.join(codes)}.")
+            self.add_error(
+                "option",
+                _("%(option)s is not an answer to %(question)s: one of %(codes)s.")
+                % {"option": repr(option), "question": question.code, "codes": ", ".join(codes)},
+            )
         cleaned["option"] = option
         cleaned["question"] = question
         cleaned["by"] = cleaned.get("by") or "month"
@@ -189,28 +195,28 @@ class QuoteFilter(forms.Form):
     """The quote list's filters. Questions are named in words; their codes stay
     the values, so a link to a question's quotes reads `?question=useful_why`."""
 
-    question = forms.ChoiceField(required=False)
-    service = forms.ChoiceField(required=False)
-    theme = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    question = forms.ChoiceField(required=False, label=_("Question"))
+    service = forms.ChoiceField(required=False, label=_("Service"))
+    theme = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label=_("Theme"))
 
     def __init__(self, data, *, access: Access, questions: list[tuple[str, str]], themes: list[tuple[int, str]] = ()):
         super().__init__(data)
-        self.fields["question"].choices = [("", "Any question")] + list(questions)
-        self.fields["service"].choices = [("", "All services you can see")] + [
+        self.fields["question"].choices = [("", _("Any question"))] + list(questions)
+        self.fields["service"].choices = [("", _("All services you can see"))] + [
             (code, f"{code} – {name}") for code, name in access.services if access.may_see_service(code)
         ]
-        self.fields["theme"].choices = [("", "Any theme")] + [(str(pk), name) for pk, name in themes]
+        self.fields["theme"].choices = [("", _("Any theme"))] + [(str(pk), name) for pk, name in themes]
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(choices=[("approve", "Approve"), ("reject", "Do not show")])
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Do not show"))])
     text = forms.CharField(required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
     attribution = forms.CharField(max_length=120)
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("decision") == "approve" and not (cleaned.get("text") or "").strip():
-            self.add_error("text", "An approved quote needs its text (redacted if need be).")
+            self.add_error("text", _("An approved quote needs its text (redacted if need be)."))
         return cleaned
 
 
@@ -218,8 +224,8 @@ class ThemeForm(forms.Form):
     """Tag an approved quote: with a theme from the list (`theme`) or a new one
     typed (`name`), or take one off (`remove`); exactly one of the three."""
 
-    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False, label="Theme")
-    name = forms.CharField(required=False, max_length=THEME_NAME_MAX, label="Or a new theme")
+    theme = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False, label=_("Theme"))
+    name = forms.CharField(required=False, max_length=THEME_NAME_MAX, label=_("Or a new theme"))
     remove = forms.ModelChoiceField(queryset=Theme.objects.all(), required=False, widget=forms.HiddenInput)
 
     def clean_name(self):
@@ -229,7 +235,7 @@ class ThemeForm(forms.Form):
         cleaned = super().clean()
         given = [key for key in ("theme", "name", "remove") if cleaned.get(key)]
         if not self.errors and len(given) != 1:
-            raise ValidationError("Choose a theme from the list or type a new one.")
+            raise ValidationError(_("Choose a theme from the list or type a new one."))
         return cleaned
 
 
@@ -243,31 +249,31 @@ class QuoteChoiceForm(forms.Form):
 class ConcernForm(forms.Form):
     """Flag a text as a safeguarding concern, saying why if the reviewer wishes."""
 
-    note = forms.CharField(required=False, max_length=2000, label="Why (optional)", widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(required=False, max_length=2000, label=_("Why (optional)"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ConcernActionForm(forms.Form):
     """What was done about a safeguarding concern, and whether it is closed."""
 
-    action = forms.CharField(required=False, max_length=5000, label="What was done", widget=forms.Textarea(attrs={"rows": 3}))
-    close = forms.BooleanField(required=False, label="Closed: nothing more to do")
+    action = forms.CharField(required=False, max_length=5000, label=_("What was done"), widget=forms.Textarea(attrs={"rows": 3}))
+    close = forms.BooleanField(required=False, label=_("Closed: nothing more to do"))
 
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("close") and not (cleaned.get("action") or "").strip():
-            self.add_error("action", "Say what was done before closing the concern.")
+            self.add_error("action", _("Say what was done before closing the concern."))
         return cleaned
 
 
 class ChooseForm(forms.Form):
-    service = forms.ChoiceField(label="Service")
-    questionnaire = forms.ChoiceField(label="Questionnaire", choices=Group.choices, widget=forms.RadioSelect)
+    service = forms.ChoiceField(label=_("Service"))
+    questionnaire = forms.ChoiceField(label=_("Questionnaire"), choices=Group.choices, widget=forms.RadioSelect)
     version = forms.TypedChoiceField(
-        label="Version",
+        label=_("Version"),
         coerce=int,
         required=False,
         empty_value=None,
-        help_text="Papers printed before a new version came in carry the older questions: choose their version.",
+        help_text=_("Papers printed before a new version came in carry the older questions: choose their version."),
     )
 
     def __init__(self, data=None, *, access: Access):
@@ -276,23 +282,25 @@ class ChooseForm(forms.Form):
             (code, f"{code} – {name}") for code, name in access.services if access.may_see_service(code)
         ]
         versions = sorted(set(Questionnaire.objects.values_list("version", flat=True)), reverse=True)
-        self.fields["version"].choices = [("", "The newest")] + [(str(v), f"Version {v}") for v in versions]
+        self.fields["version"].choices = [("", _("The newest"))] + [
+            (str(v), _("Version %(number)s") % {"number": v}) for v in versions
+        ]
 
 
 def paper_form_class(definition: QuestionnaireDef) -> type[ResponseForm]:
     class PaperForm(response_form_class(definition)):
         paper_date = forms.DateField(
             validators=[MinValueValidator(EARLIEST_DATE)],
-            label="Date on the paper form",
+            label=_("Date on the paper form"),
             initial=timezone.localdate,
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            help_text="The day the person filled it in, if the paper says; otherwise the day it arrived.",
+            help_text=_("The day the person filled it in, if the paper says; otherwise the day it arrived."),
         )
 
         def clean_paper_date(self):
             day = self.cleaned_data["paper_date"]
             if day > timezone.localdate():
-                raise ValidationError("The date on the paper form cannot be in the future.")
+                raise ValidationError(_("The date on the paper form cannot be in the future."))
             return day
 
     return PaperForm
@@ -307,16 +315,13 @@ class _PlainText(forms.CharField):
         return value.replace("\r\n", "\n") if value else value
 
 
-def _action_text(label: str, what: str, example: str) -> _PlainText:
+def _action_text(label: str, *, help_text: str, required: str, too_long: str) -> _PlainText:
     return _PlainText(
         label=label,
         max_length=ACTION_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=f"{what.capitalize()}, in short, plain sentences: patients read it on the ward’s results page. {example}",
-        error_messages={
-            "required": f"Write {what}.",
-            "max_length": f"Keep {what} to %(limit_value)d characters or fewer: it has %(show_value)d.",
-        },
+        help_text=help_text,
+        error_messages={"required": required, "max_length": too_long},
     )
 
 
@@ -324,14 +329,30 @@ class ActionForm(forms.Form):
     """One "you said, we did" action of a service in a wave (its service and wave
     come from the page, checked against the user's access by the view)."""
 
-    you_said = _action_text("You said", "what people said", "For example: “There is not enough to do in the evenings.”")
-    we_did = _action_text("We did", "what the service did", "For example: “Patients now run a games night on Thursdays.”")
+    you_said = _action_text(
+        _("You said"),
+        help_text=_(
+            "What people said, in short, plain sentences: patients read it on the ward’s results page. "
+            "For example: “There is not enough to do in the evenings.”"
+        ),
+        required=_("Write what people said."),
+        too_long=_("Keep what people said to %(limit_value)d characters or fewer: it has %(show_value)d."),
+    )
+    we_did = _action_text(
+        _("We did"),
+        help_text=_(
+            "What the service did, in short, plain sentences: patients read it on the ward’s results page. "
+            "For example: “Patients now run a games night on Thursdays.”"
+        ),
+        required=_("Write what the service did."),
+        too_long=_("Keep what the service did to %(limit_value)d characters or fewer: it has %(show_value)d."),
+    )
     status = forms.ChoiceField(
-        label="How far it has got",
+        label=_("How far it has got"),
         choices=ActionStatus.choices,
         initial=ActionStatus.PLANNED,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose how far it has got.", "invalid_choice": "Choose one of the three answers."},
+        error_messages={"required": _("Choose how far it has got."), "invalid_choice": _("Choose one of the three answers.")},
     )
 
 
@@ -345,14 +366,16 @@ class ReportTextForm(forms.Form):
     conclusions = forms.CharField(
         required=False,
         max_length=20000,
+        label=_("Conclusions"),
         widget=forms.Textarea(attrs={"rows": 12}),
-        help_text="Paragraphs separated by a blank line.",
+        help_text=_("Paragraphs separated by a blank line."),
     )
     recommendations = forms.CharField(
         required=False,
         max_length=10000,
+        label=_("Recommendations"),
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text="One recommendation per line; the report numbers them.",
+        help_text=_("One recommendation per line; the report numbers them."),
     )
 
     def __init__(self, data=None, *, initial_target, access: Access):
@@ -362,10 +385,10 @@ class ReportTextForm(forms.Form):
         # A code is looked up only if it could be one: PostgreSQL refuses a NUL in a query.
         wave = Wave.objects.filter(code=self.wave_code).first() if TARGET_CODE.match(self.wave_code) else None
         if self.wave_code and wave is None:
-            self.target_errors.append(f"There is no round {self.wave_code!r}.")
+            self.target_errors.append(_("There is no round %(code)s.") % {"code": repr(self.wave_code)})
         service = Service.objects.filter(code=self.service_code).first() if TARGET_CODE.match(self.service_code) else None
         if self.service_code and service is None:
-            self.target_errors.append(f"There is no service {self.service_code!r}.")
+            self.target_errors.append(_("There is no service %(code)s.") % {"code": repr(self.service_code)})
         self._target = None if self.target_errors else {"wave": wave, "service": service}
         initial = {}
         if self._target is not None:

@@ -5,25 +5,32 @@ import re
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from surveys.models import Service, Wave
 
 
 class Role(models.TextChoices):
-    PARTNERSHIP_LEAD = "partnership_lead", "Partnership lead (every service)"
-    SERVICE_LEAD = "service_lead", "Service lead (their services and national figures)"
+    PARTNERSHIP_LEAD = "partnership_lead", _("Partnership lead (every service)")
+    SERVICE_LEAD = "service_lead", _("Service lead (their services and national figures)")
 
 
 class Lead(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lead")
-    role = models.CharField(max_length=20, choices=Role.choices)
-    services = models.ManyToManyField(Service, blank=True, related_name="leads")
-    can_review_quotes = models.BooleanField(default=False, help_text="May approve free-text answers before other leads see them.")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="lead", verbose_name=_("user"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    services = models.ManyToManyField(Service, blank=True, related_name="leads", verbose_name=_("services"))
+    can_review_quotes = models.BooleanField(
+        _("can review quotes"), default=False, help_text=_("May approve free-text answers before other leads see them.")
+    )
     safeguarding_reviewer = models.BooleanField(
-        default=False, help_text="Named safeguarding reviewer: sees texts flagged as disclosing harm and records what was done."
+        _("safeguarding reviewer"),
+        default=False,
+        help_text=_("Named safeguarding reviewer: sees texts flagged as disclosing harm and records what was done."),
     )
 
     class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
         constraints = [models.CheckConstraint(condition=Q(role__in=Role.values), name="lead_role_valid")]
 
     def __str__(self) -> str:
@@ -40,7 +47,7 @@ class ReportText(models.Model):
     wave = models.ForeignKey(Wave, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     service = models.ForeignKey(Service, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     conclusions = models.TextField(blank=True)
-    recommendations = models.TextField(blank=True, help_text="One recommendation per line.")
+    recommendations = models.TextField(blank=True, help_text=_("One recommendation per line."))
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_on = models.DateField()
 
@@ -66,9 +73,9 @@ class ReportText(models.Model):
 
 
 class ActionStatus(models.TextChoices):
-    PLANNED = "planned", "We will do this"
-    DOING = "doing", "We are doing this"
-    DONE = "done", "We did this"
+    PLANNED = "planned", _("We will do this")
+    DOING = "doing", _("We are doing this")
+    DONE = "done", _("We did this")
 
 
 class Action(models.Model):
@@ -76,8 +83,8 @@ class Action(models.Model):
 
     wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="+")
     service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="actions")
-    you_said = models.TextField(help_text="What people said, in plain words.")
-    we_did = models.TextField(help_text="What the service did or will do, in plain words.")
+    you_said = models.TextField(help_text=_("What people said, in plain words."))
+    we_did = models.TextField(help_text=_("What the service did or will do, in plain words."))
     status = models.CharField(max_length=10, choices=ActionStatus.choices, default=ActionStatus.PLANNED)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     updated_on = models.DateField()

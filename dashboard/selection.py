@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from surveys.codes import ABOUT_FILTERS, ABOUT_GROUPS, slice_codes
 from surveys.models import Option, Wave
@@ -105,9 +106,11 @@ def selection_for(data: dict, access: Access, *, waves: dict[str, int] | None = 
     services = tuple(dict.fromkeys(data.get("service") or ()))
     for code in services:
         if not access.may_see_service(code):
-            raise PermissionDenied(f"You may not see figures for service {code}.")
+            raise PermissionDenied(gettext("You may not see figures for service %(code)s.") % {"code": code})
     if not access.may_slice_nationally and not services and (data.get("security") or data.get("specialism")):
-        raise PermissionDenied("Service leads can filter by security level or specialism within their own services only.")
+        raise PermissionDenied(
+            gettext("Service leads can filter by security level or specialism within their own services only.")
+        )
     if waves is None:  # the filter form passes the ids it has read already
         waves = dict(Wave.objects.values_list("code", "pk")) if data.get("wave") or data.get("compare") else {}
     about = {code: data[code] for code in ABOUT_FILTERS if data.get(code)}

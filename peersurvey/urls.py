@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
 from dashboard.views import ward
@@ -9,7 +10,8 @@ from . import views
 from .auth import ThrottledAdminAuthenticationForm, login_view
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
-admin.site.site_header = "Peer Support Survey administration"
+admin.site.site_header = _("Peer Support Survey administration")
+admin.site.site_title = _("Peer Support Survey administration")
 
 # The ward's results page is read-side (dashboard) but lives at the link's address,
 # in the surveys namespace (surveys:results): joined here, so surveys never imports

@@ -3,55 +3,59 @@
 Groups, question kinds, channels, security levels and specialisms are public
 codes (the API, data.json, the exports and the questionnaire files use them),
 so every module names them through these classes, never as string literals.
-Plain Django choices: no database is needed to import them.
+Plain Django choices: no database is needed to import them. The codes never change
+with the language; the labels are marked for translation and shown in the reader's
+language (English in data.json and the exports, which are language-neutral).
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 
 class Group(models.TextChoices):
     """Who answers: each group has its own questionnaire, and the dashboard compares the two."""
 
-    PATIENT = "patient", "Patient survey"
-    STAFF = "staff", "Staff survey"
+    PATIENT = "patient", _("Patient survey")
+    STAFF = "staff", _("Staff survey")
 
 
 GROUPS: tuple[str, ...] = tuple(Group.values)
 
 
 class Kind(models.TextChoices):
-    ONE = "one", "Pick one"
-    MANY = "many", "Pick any"
-    TEXT = "text", "Free text"
+    ONE = "one", _("Pick one")
+    MANY = "many", _("Pick any")
+    TEXT = "text", _("Free text")
 
 
 CHOICE_KINDS: tuple[str, ...] = (Kind.ONE, Kind.MANY)
 
 
 class Channel(models.TextChoices):
-    TABLET = "tablet", "Ward tablet"
-    WEB = "web", "Web link"
-    PAPER = "paper", "Paper"
+    TABLET = "tablet", _("Ward tablet")
+    WEB = "web", _("Web link")
+    PAPER = "paper", _("Paper")
 
 
 class Security(models.TextChoices):
-    HIGH = "high", "High secure"
-    MEDIUM = "medium", "Medium secure"
-    ENHANCED_MEDIUM = "enhanced_medium", "Enhanced medium secure"
-    LOW = "low", "Low secure"
-    REHABILITATION = "rehabilitation", "Rehabilitation"
-    COMMUNITY = "community", "Community"
+    HIGH = "high", _("High secure")
+    MEDIUM = "medium", _("Medium secure")
+    ENHANCED_MEDIUM = "enhanced_medium", _("Enhanced medium secure")
+    LOW = "low", _("Low secure")
+    REHABILITATION = "rehabilitation", _("Rehabilitation")
+    COMMUNITY = "community", _("Community")
 
 
 class Specialism(models.TextChoices):
-    BRAIN_INJURY = "brain_injury", "Brain injury"
-    ADOLESCENT = "adolescent", "Adolescent"
-    DEAF = "deaf", "Deaf"
-    AUTISM = "autism", "Autism"
-    LEARNING_DISABILITY = "learning_disability", "Learning disability"
-    PERSONALITY_DISORDER = "personality_disorder", "Personality disorder"
-    WOMEN = "women", "Women"
-    OLDER_ADULTS = "older_adults", "Older adults"
+    BRAIN_INJURY = "brain_injury", _("Brain injury")
+    ADOLESCENT = "adolescent", _("Adolescent")
+    DEAF = "deaf", _("Deaf")
+    AUTISM = "autism", _("Autism")
+    LEARNING_DISABILITY = "learning_disability", _("Learning disability")
+    PERSONALITY_DISORDER = "personality_disorder", _("Personality disorder")
+    WOMEN = "women", _("Women")
+    OLDER_ADULTS = "older_adults", _("Older adults")
 
 
 # The about-you questions the dashboard filters by (data.json's query
@@ -66,20 +70,24 @@ ABOUT_FILTERS: tuple[str, ...] = ("gender", "age_band", "ethnicity", "time_in_se
 # Names never equal an option code.
 ABOUT_GROUPS: dict[str, dict[str, tuple[str, tuple[str, ...], bool]]] = {
     "ethnicity": {
-        "white_british": ("White British (English, Welsh, Scottish)", ("white_english", "white_welsh", "white_scottish"), False),
+        "white_british": (
+            gettext_noop("White British (English, Welsh, Scottish)"),
+            ("white_english", "white_welsh", "white_scottish"),
+            False,
+        ),
         "not_white_british": (
-            "Any other ethnicity",
+            gettext_noop("Any other ethnicity"),
             ("white_english", "white_welsh", "white_scottish", "prefer_not"),
             True,
         ),
     },
     "time_in_secure": {
-        "secure_under_5y": ("Under 5 years in secure services", ("lt_1y", "1_4y"), False),
-        "secure_5y_plus": ("5 years or more in secure services", ("5_9y", "10y_plus"), False),
+        "secure_under_5y": (gettext_noop("Under 5 years in secure services"), ("lt_1y", "1_4y"), False),
+        "secure_5y_plus": (gettext_noop("5 years or more in secure services"), ("5_9y", "10y_plus"), False),
     },
     "time_in_service": {
-        "service_under_5y": ("Under 5 years in this service", ("lt_1y", "1_4y"), False),
-        "service_5y_plus": ("5 years or more in this service", ("5_9y", "10y_plus"), False),
+        "service_under_5y": (gettext_noop("Under 5 years in this service"), ("lt_1y", "1_4y"), False),
+        "service_5y_plus": (gettext_noop("5 years or more in this service"), ("5_9y", "10y_plus"), False),
     },
 }
 

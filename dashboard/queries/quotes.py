@@ -179,7 +179,7 @@ def implied_options() -> dict[tuple[int, str], tuple[tuple[int, ...], bool]]:
     those options are of a one-choice question (so nobody ticked two of them)."""
     implied = {}
     for group in GROUPS:
-        for loaded in every_version_loaded(group):
+        for loaded in every_version_loaded(group, "en"):
             definition = loaded.definition
             for question in definition.questions:
                 if question.kind == Kind.TEXT and question.show_if_question:
@@ -303,7 +303,7 @@ def text_boxes() -> dict[int, Box]:
     questionnaires, cached per process, so no query once they are loaded."""
     found: dict[int, Box] = {}
     for group in GROUPS:
-        for loaded in every_version_loaded(group):
+        for loaded in every_version_loaded(group, "en"):
             definition = loaded.definition
             for position, question in enumerate(definition.questions):
                 if question.kind != Kind.TEXT:

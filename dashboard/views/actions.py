@@ -18,6 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -76,7 +78,7 @@ def _service(code: str | None, access: Access) -> Service | None:
         return visible_services(access).first()
     code = code.strip().upper()
     if not access.may_see_service(code):
-        raise PermissionDenied("You may record actions for your own services only.")
+        raise PermissionDenied(_("You may record actions for your own services only."))
     service = Service.objects.filter(code=code).first() if code.isalnum() else None
     if service is None:
         raise Http404("No such service.")
@@ -92,7 +94,7 @@ def _visible_action(access: Access, action_id: int) -> Action:
     if action is None:
         raise Http404("No such action.")
     if not access.may_see_service(action.service.code):
-        raise PermissionDenied("You may change actions of your own services only.")
+        raise PermissionDenied(_("You may change actions of your own services only."))
     return action
 
 
@@ -118,7 +120,9 @@ def action_list(request: HttpRequest) -> HttpResponse:
             except ActionError as problem:
                 form.add_error(None, str(problem))
             else:
-                messages.success(request, f"Added an action for {service.name}, {wave.name}.")
+                messages.success(
+                    request, gettext("Added an action for %(service)s, %(wave)s.") % {"service": service.name, "wave": wave.name}
+                )
                 return redirect(_list_url(wave, service))
         status = 400
     actions = Action.objects.filter(wave=wave, service=service).order_by("id") if wave and service else []
@@ -161,7 +165,7 @@ def action_edit(request: HttpRequest, action_id: int) -> HttpResponse:
             except ActionError as problem:
                 form.add_error(None, str(problem))
             else:
-                messages.success(request, "Saved your changes.")
+                messages.success(request, gettext("Saved your changes."))
                 return redirect(_list_url(action.wave, action.service))
         # Nothing saved: show what they typed, with what to change.
         return render(request, "dashboard/action_edit.html", {"access": access, "action": action, "form": form}, status=400)
@@ -178,7 +182,7 @@ def action_remove(request: HttpRequest, action_id: int) -> HttpResponse:
     action = _visible_action(access, action_id)
     wave, service = action.wave, action.service
     action_delete(action=action)
-    messages.success(request, f"Deleted the action “{_short(action.you_said)}”.")
+    messages.success(request, gettext("Deleted the action “%(action)s”.") % {"action": _short(action.you_said)})
     return redirect(_list_url(wave, service))
 
 

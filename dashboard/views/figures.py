@@ -16,7 +16,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -27,7 +29,20 @@ from surveys.selectors import wave_open_on
 
 from .. import charts, exports
 from ..access import Access, access_for
-from ..data import about_options, dashboard_data, glance_data, questions, services_data, split_data, trends_data
+from ..data import (
+    about_options,
+    dashboard_data,
+    glance_data,
+    page_wording,
+    questions,
+    services_data,
+    split_data,
+    trends_data,
+    worded,
+    worded_answer,
+    worded_choices,
+    worded_options,
+)
 from ..forms import FilterForm, TrendForm
 from ..selection import Selection, selection_for
 
@@ -69,7 +84,20 @@ def _page_with_errors(request: HttpRequest, form: FilterForm, access: Access) ->
 
 
 def _json_errors(request: HttpRequest, form: FilterForm, access: Access) -> JsonResponse:
-    return _json_error(400, form.errors_by_public_name())
+    with translation.override("en"):
+        return _json_error(400, form.errors_by_public_name())
+
+
+def in_english(view):
+    """The JSON and CSV contracts (docs/contract.md) are the same whatever the page's
+    language: their labels and error messages too."""
+
+    @wraps(view)
+    def english(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        with translation.override("en"):
+            return view(request, *args, **kwargs)
+
+    return english
 
 
 def figure_view(action: AuditAction, *, bad_filter=_page_with_errors, json_refusals: bool = False):
@@ -86,7 +114,8 @@ def figure_view(action: AuditAction, *, bad_filter=_page_with_errors, json_refus
                 form, selection = _selection(request, access)
             except PermissionDenied as denied:
                 if json_refusals:
-                    return _json_error(403, {"access": [str(denied)]})
+                    with translation.override("en"):
+                        return _json_error(403, {"access": [str(denied)]})
                 raise
             except BadFilter as bad:
                 return bad_filter(request, bad.form, access)
@@ -114,8 +143,10 @@ def default_view(access: Access) -> str | None:
 def index(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
     if not request.GET and (default := default_view(access)):
         return redirect(reverse("dashboard:index") + default)
-    data = dashboard_data(selection, access)
-    glance = glance_data(selection, access) if selection.wave or not selection.national else None
+    # Questions and answers in the page's language; data.json keeps them in English.
+    wording = page_wording()
+    data = worded(dashboard_data(selection, access), wording)
+    glance = glance_data(selection, access, wording) if selection.wave or not selection.national else None
     return render(
         request,
         "dashboard/index.html",
@@ -138,6 +169,7 @@ def index(request: HttpRequest, access: Access, form: FilterForm, selection: Sel
     )
 
 
+@in_english
 @figure_view(AuditAction.DATA_JSON, bad_filter=_json_errors, json_refusals=True)
 def data_json(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> JsonResponse:
     return JsonResponse(dashboard_data(selection, access))
@@ -145,8 +177,9 @@ def data_json(request: HttpRequest, access: Access, form: FilterForm, selection:
 
 @figure_view(AuditAction.CHARTS_JSON, bad_filter=_json_errors, json_refusals=True)
 def charts_json(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> JsonResponse:
-    """What the open page fetches to redraw itself: the figures and the header numbers."""
-    data = dashboard_data(selection, access)
+    """What the open page fetches to redraw itself: the figures and the header numbers,
+    worded like the page."""
+    data = worded(dashboard_data(selection, access), page_wording())
     return JsonResponse(
         {
             "min_cell": data["min_cell"],
@@ -158,15 +191,17 @@ def charts_json(request: HttpRequest, access: Access, form: FilterForm, selectio
     )
 
 
+@in_english
 @figure_view(AuditAction.EXPORT_AGGREGATE, bad_filter=_json_errors)
 def export_aggregate(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
     return exports.csv_response(exports.aggregate_rows(dashboard_data(selection, access)), "peer-support-aggregate.csv")
 
 
+@in_english
 @figure_view(AuditAction.EXPORT_RESPONSES, bad_filter=_json_errors)
 def export_responses(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> HttpResponse:
     if not access.may_export_responses:
-        raise PermissionDenied("The response-level export is for partnership leads; the aggregate CSV has your figures.")
+        raise PermissionDenied(_("The response-level export is for partnership leads; the aggregate CSV has your figures."))
     if selection.about:
         # Rows of a slice beside the whole would tell which rows are in the slice.
         return _json_error(400, {code: ["The response export is not filtered by about-you answers."] for code in selection.about})
@@ -174,7 +209,7 @@ def export_responses(request: HttpRequest, access: Access, form: FilterForm, sel
     return exports.csv_response(rows, "peer-support-responses.csv")
 
 
-SLICED_TREND = "Trends are shown for everyone: an about-you answer is shown for all dates and waves together."
+SLICED_TREND = _("Trends are shown for everyone: an about-you answer is shown for all dates and waves together.")
 
 
 def _trend_request(query, selection: Selection, metas) -> tuple[TrendForm, dict[str, list[str]]]:
@@ -184,10 +219,10 @@ def _trend_request(query, selection: Selection, metas) -> tuple[TrendForm, dict[
     errors = {} if form.is_valid() else {name: [str(e) for e in errs] for name, errs in form.errors.items()}
     for code in selection.about:
         # A slice per month or wave would be a slice in a window (docs/disclosure.md).
-        errors[code] = [SLICED_TREND]
+        errors[code] = [str(SLICED_TREND)]
     windowed = selection.wave or selection.date_from or selection.date_to
     if not errors and form.cleaned_data["by"] not in TIME_PERIODS and windowed:
-        errors["by"] = [SPLIT_IN_WINDOW]
+        errors["by"] = [str(SPLIT_IN_WINDOW)]
     return form, errors
 
 
@@ -199,9 +234,10 @@ def _trend(selection: Selection, access: Access, trend: TrendForm) -> dict:
 
 
 TIME_PERIODS = ("month", "quarter", "wave")
-SPLIT_IN_WINDOW = "A split by an about-you answer is shown for all dates and waves: clear the dates and choose All waves."
+SPLIT_IN_WINDOW = _("A split by an about-you answer is shown for all dates and waves: clear the dates and choose All waves.")
 
 
+@in_english
 @figure_view(AuditAction.TRENDS, bad_filter=_json_errors, json_refusals=True)
 def trends_json(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> JsonResponse:
     trend, errors = _trend_request(request.GET, selection, questions())
@@ -218,18 +254,26 @@ def trends(request: HttpRequest, access: Access, form: FilterForm, selection: Se
     query.setdefault("question", metas[0].code if metas else "")
     trend, errors = _trend_request(query, selection, metas)
     own = _without(request, "question", "option", "by")
-    context = {"form": form, "access": access, "trend_form": trend, "query": own, "trend_query": own}
+    wording = page_wording()
+    context = {
+        "form": form,
+        "access": access,
+        "trend_form": trend,
+        "question_choices": worded_choices(trend.fields["question"].choices, wording),
+        "query": own,
+        "trend_query": own,
+    }
     if errors:
         context["problem"] = " ".join(messages[0] for messages in errors.values())
         return render(request, "dashboard/trends.html", context, status=400)
-    data = _trend(selection, access, trend)
+    data = worded_answer(_trend(selection, access, trend), wording)
     question = trend.cleaned_data["question"]
     context.update(
         trends=data,
         figure=charts.trend_figure(data),
         plotly_config=charts.CONFIG,
         chosen=question,
-        answers=question.options,
+        answers=worded_options(question, wording),
     )
     return render(request, "dashboard/trends.html", context)
 
@@ -241,23 +285,24 @@ def _without(request: HttpRequest, *names: str) -> str:
     return query.urlencode()
 
 
-SLICED_SERVICES = "Services are compared for everyone: clear the about-you answer."
+SLICED_SERVICES = _("Services are compared for everyone: clear the about-you answer.")
 
 
 def _across(request: HttpRequest, access: Access, selection: Selection):
     """The question and answer asked for, checked; refuses service leads (403)."""
     if not access.every_service:
-        raise PermissionDenied("Comparing every service is for partnership leads; you see your services beside the nation.")
+        raise PermissionDenied(_("Comparing every service is for partnership leads; you see your services beside the nation."))
     metas = [question for question in questions() if question.section != "about_you"]
     query = request.GET.copy()
     query.setdefault("question", "useful" if any(q.code == "useful" for q in metas) else (metas[0].code if metas else ""))
     form = TrendForm(query, questions=metas)
     errors = {} if form.is_valid() else {name: [str(e) for e in errs] for name, errs in form.errors.items()}
     for code in selection.about:
-        errors[code] = [SLICED_SERVICES]
+        errors[code] = [str(SLICED_SERVICES)]
     return form, errors
 
 
+@in_english
 @figure_view(AuditAction.ACROSS_SERVICES, bad_filter=_json_errors, json_refusals=True)
 def services_json(request: HttpRequest, access: Access, form: FilterForm, selection: Selection) -> JsonResponse:
     try:
@@ -276,18 +321,22 @@ def across_services(request: HttpRequest, access: Access, form: FilterForm, sele
     """Every service against the national figure: funnel plots and the services furthest from it."""
     chosen, errors = _across(request, access, selection)
     group = request.GET.get("group", "patient")
+    wording = page_wording()
     context = {
         "form": form,
         "access": access,
         "trend_form": chosen,
+        "question_choices": worded_choices(chosen.fields["question"].choices, wording),
         "query": _without(request, "question", "option", "by", "group"),
         "trend_query": _without(request, "question", "option", "by", "group", "wave", "compare"),
     }
     if errors or group not in ("patient", "staff"):
-        context["problem"] = SLICED_SERVICES if selection.about else "Choose a question, an answer and a group from the lists."
+        context["problem"] = (
+            SLICED_SERVICES if selection.about else gettext("Choose a question, an answer and a group from the lists.")
+        )
         return render(request, "dashboard/services.html", context, status=400)
     question = chosen.cleaned_data["question"]
-    across = services_data(selection, access, question=question, option=chosen.cleaned_data["option"])
+    across = worded_answer(services_data(selection, access, question=question, option=chosen.cleaned_data["option"]), wording)
     ranked = sorted(
         (row for row in across["services"] if row[group] and row[group]["z"] is not None),
         key=lambda row: (-abs(row[group]["z"]), row["service"]),
@@ -297,7 +346,7 @@ def across_services(request: HttpRequest, access: Access, form: FilterForm, sele
         across=across,
         group=group,
         chosen=question,
-        answers=question.options,
+        answers=worded_options(question, wording),
         figure=charts.funnel_figure(across, group),
         plotly_config=charts.CONFIG,
         ranked=[{**row, "cell": row[group]} for row in ranked],

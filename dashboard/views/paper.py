@@ -16,6 +16,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -39,13 +41,26 @@ def choose(request: HttpRequest) -> HttpResponse:
     if "service" not in request.GET:
         return render(request, "dashboard/paper_choose.html", {"form": ChooseForm(access=access), "access": access})
     if not access.may_see_service(request.GET["service"].strip().upper()):
-        raise PermissionDenied("You may not enter paper questionnaires for that service.")
+        raise PermissionDenied(_("You may not enter paper questionnaires for that service."))
     form = ChooseForm(request.GET, access=access)
     if not form.is_valid():
         return render(request, "dashboard/paper_choose.html", {"form": form, "access": access}, status=400)
     target = reverse("dashboard:paper-entry", args=[form.cleaned_data["service"], form.cleaned_data["questionnaire"]])
     version = form.cleaned_data["version"]
     return redirect(f"{target}?version={version}" if version else target)
+
+
+# One whole sentence per questionnaire, so that each translates as a sentence.
+SAVED = {
+    Group.PATIENT: _(
+        "Saved a paper patient survey for %(service)s. "
+        "Its answers join the figures with the next batch of %(min_cell)s or more from this service."
+    ),
+    Group.STAFF: _(
+        "Saved a paper staff survey for %(service)s. "
+        "Its answers join the figures with the next batch of %(min_cell)s or more from this service."
+    ),
+}
 
 
 def _paper_asked(request: HttpRequest, service_code: str, group: str) -> dict:
@@ -60,7 +75,7 @@ def _paper_asked(request: HttpRequest, service_code: str, group: str) -> dict:
 def entry(request: HttpRequest, service_code: str, group: str) -> HttpResponse:
     access = access_for(request.user)
     if not access.may_see_service(service_code):
-        raise PermissionDenied("You may enter paper questionnaires for your own services only.")
+        raise PermissionDenied(_("You may enter paper questionnaires for your own services only."))
     # Codes are letters and digits; anything else (a NUL, say) is no service at all.
     service = Service.objects.filter(code=service_code).first() if service_code.isalnum() else None
     questionnaire = questionnaire_version(group, request.GET.get("version", ""))
@@ -82,17 +97,16 @@ def entry(request: HttpRequest, service_code: str, group: str) -> HttpResponse:
             # Saved, then Back, an answer changed and saved again: the first is kept.
             messages.error(
                 request,
-                "This paper was saved already, with other answers; those are kept and nothing new was stored. "
-                "To key in another paper, start a new form.",
+                gettext(
+                    "This paper was saved already, with other answers; those are kept and nothing new was stored. "
+                    "To key in another paper, start a new form."
+                ),
             )
             return redirect(request.get_full_path())
         # No running number or count: either would tell which answers in the
         # figures are this paper's (docs/disclosure.md).
-        messages.success(
-            request,
-            f"Saved a paper {Group(group).label.lower()} for {service.code}. Its answers join the figures with the "
-            f"next batch of {settings.PEERSURVEY_MIN_CELL} or more from this service.",
-        )
+        saved = SAVED[group] % {"service": service.code, "min_cell": settings.PEERSURVEY_MIN_CELL}
+        messages.success(request, saved)
         return redirect(request.get_full_path())
     return render(
         request,

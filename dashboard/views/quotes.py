@@ -14,6 +14,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -49,7 +50,7 @@ def _quote_filters_asked(request: HttpRequest) -> dict:
 def quote_list(request: HttpRequest) -> HttpResponse:
     access = access_for(request.user)
     if request.GET.get("service") and not access.may_see_service(request.GET["service"]):
-        raise PermissionDenied("You may not see quotes from that service.")
+        raise PermissionDenied(_("You may not see quotes from that service."))
     themes = list(Theme.objects.values_list("pk", "name"))
     form = QuoteFilter(request.GET, access=access, questions=quote_questions(), themes=themes)
     if not form.is_valid():
@@ -128,7 +129,7 @@ LIST_PARAMETERS = ("service", "question", "theme", "page")
 def _reviewer(request: HttpRequest) -> Access:
     access = access_for(request.user)
     if not access.can_review_quotes:
-        raise PermissionDenied("Only leads with review rights can review quotes.")
+        raise PermissionDenied(_("Only leads with review rights can review quotes."))
     return access
 
 

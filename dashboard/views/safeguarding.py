@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -25,7 +26,7 @@ def _named_reviewer(request: HttpRequest) -> Access:
     not an administrator who happens to be a superuser."""
     access = access_for(request.user)
     if not access.safeguarding_reviewer:
-        raise PermissionDenied("Only the named safeguarding reviewers see flagged texts.")
+        raise PermissionDenied(_("Only the named safeguarding reviewers see flagged texts."))
     return access
 
 

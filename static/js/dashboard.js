@@ -52,13 +52,18 @@
     if (element && element.textContent !== text) { element.textContent = text; }
   }
 
+  // The page's own language (<html lang>): "cy" or "en-GB".
+  var locale = document.documentElement.lang || "en-GB";
+
   function updateSummary(groups, minCell) {
     ["patient", "staff"].forEach(function (group) {
       var g = groups[group];
-      setText(group + "-n", g.suppressed ? "fewer than " + minCell : String(g.n));
+      setText(group + "-n", g.suppressed
+        ? interpolate(gettext("fewer than %(min_cell)s"), { min_cell: minCell }, true)
+        : String(g.n));
       setText(group + "-services", g.suppressed ? "" : g.services
-        ? "from " + g.services + " service" + (g.services === 1 ? "" : "s")
-        : "pooled from small services");
+        ? interpolate(ngettext("from %(services)s service", "from %(services)s services", g.services), { services: g.services }, true)
+        : gettext("pooled from small services"));
     });
   }
 
@@ -82,18 +87,18 @@
           draw(item.id);
         });
         updateSummary(payload.groups, payload.min_cell);
-        setText("released", payload.disclosure.released_through || "no date yet");
+        setText("released", payload.disclosure.released_through || gettext("no date yet"));
         var time = summary.querySelector("[data-stat='updated']");
         var when = new Date(payload.generated);
         time.setAttribute("datetime", payload.generated);
-        time.textContent = when.toLocaleTimeString("en-GB");
+        time.textContent = when.toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false });
         schedule();
       })
       .catch(function (error) {
         summary.classList.add("stale");
         setText("updated", error.message === "logged out"
-          ? "not since your session ended after an hour without use: reload the page to log in again"
-          : "not since the page loaded: reload to try again");
+          ? gettext("not since your session ended after an hour without use: reload the page to log in again")
+          : gettext("not since the page loaded: reload to try again"));
       });
   }
 
