@@ -11,7 +11,7 @@ from django.core.management.base import CommandError
 
 from surveys import audio
 
-from .test_collection_browser import TABLET, current, wait_until
+from .test_collection_browser import TABLET, current, stored_answers, wait_for_rows, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -149,3 +149,46 @@ def test_a_file_that_cannot_be_played_is_read_by_the_devices_voice(open_page, li
     wait_until(page, "window.__spoken.length > 0")
     page.wait_for_timeout(300)
     assert page.evaluate("window.__spoken") == [question.inner_text()]  # once, though two things report the failure
+
+
+def test_a_welsh_patient_offline_with_no_voice_hears_every_question_and_finishes(open_page, live_server, ward_tablet):
+    """The whole questionnaire in Welsh, offline, with no speech voice: every question
+    screen read from its kept files, then the answers wait in the outbox and are sent
+    when the network comes back."""
+    audio_built("cy")
+    page = open_page(viewport=TABLET, init_script=NO_VOICE)
+    page.goto(f"{live_server.url}{ward_tablet.path}?lang=cy")
+    wait_until(page, "navigator.serviceWorker.controller !== null")
+    wait_until(page, f"{KEPT}.then(kept => {PAGE_FILES}.every(url => kept.includes(url)))", timeout=60)
+
+    page.context.set_offline(True)
+    answered = []
+    page.on("response", lambda reply: answered.append(reply) if "/static/audio/" in reply.url else None)
+    page.reload()
+    current(page, "[data-action=start]").click()
+    heard = []
+    while page.locator(".screen.current[data-screen=check]").count() == 0:
+        heading = page.evaluate(
+            "(document.querySelector('.screen.current fieldset.question > legend[data-audio], "
+            ".screen.current .text-question > label[data-audio]') || {dataset: {}}).dataset.audio"
+        )
+        assert heading and "/static/audio/cy/" in heading, page.evaluate("document.querySelector('.screen.current').dataset.code")
+        before = page.evaluate("window.__ended.length")
+        current(page, "[data-action=read-screen]").click()
+        wait_until(page, f"window.__ended.length > {before} || window.__failed.length > 0", timeout=30)
+        assert page.evaluate("window.__failed") == []
+        assert page.evaluate(f"window.__ended[{before}]") == page.evaluate(f"new URL({heading!r}, location.href).href")
+        heard.append(heading)
+        if len(heard) == 1:
+            current(page, ".choice").first.click()  # "Ydy": peer support can help
+        current(page, "[data-action=next]").click()
+    assert len(heard) == 19  # every question that applies
+    assert answered and all(reply.from_service_worker for reply in answered)
+
+    current(page, "button[type=submit]").click()
+    wait_until(page, "document.querySelector('.screen.current').dataset.screen === 'thanks'")
+    assert page.evaluate("window.PeerSurveyOutbox.count()") == 1
+    page.context.set_offline(False)
+    wait_until(page, "window.PeerSurveyOutbox.count() === 0", timeout=30)
+    assert wait_for_rows(1) == 1
+    assert stored_answers()[1] == {"useful": {"yes"}}  # the same code, whatever the language
