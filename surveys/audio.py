@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import subprocess
-import tomllib
 from pathlib import Path
 
 from django.conf import settings
@@ -24,7 +23,7 @@ from django.contrib.staticfiles import finders
 from django.core.signals import setting_changed
 from django.templatetags.static import static
 
-from .definitions import QUESTIONNAIRE_DIR, QuestionnaireDef, load_all
+from .definitions import QUESTIONNAIRE_DIR, QuestionnaireDef, load_all, read_toml
 from .translations import BASE_LANGUAGE, english_texts, language_files, servable
 
 logger = logging.getLogger(__name__)
@@ -91,13 +90,9 @@ def load_recordings(path: Path) -> dict[tuple[str, str], str]:
     Raises `AudioError` naming the file and the entry that breaks a rule.
     """
     path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except FileNotFoundError:
+    if not path.exists():
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise AudioError(f"{path.name}: cannot be read ({exc})") from exc
+    data = read_toml(path, path.name, AudioError)
     unknown = sorted(set(data) - {"recordings"})
     if unknown:
         raise AudioError(f"{path.name}: unknown key {unknown[0]!r} (only [[recordings]])")

@@ -203,6 +203,17 @@ _OPTION_KEYS = {"code", "label", "easy_label", "icon", "example", "exclusive"}
 _SHOW_IF_KEYS = {"question", "options"}
 
 
+def read_toml(path: Path, name: str, error: type[Exception]) -> dict:
+    """A data file's contents; `error` naming the file if it cannot be read or is not TOML."""
+    try:
+        with Path(path).open("rb") as handle:
+            return tomllib.load(handle)
+    except OSError as exc:
+        raise error(f"{name}: cannot be read ({exc.strerror})") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise error(f"{name}: is not valid TOML ({exc})") from exc
+
+
 def load_file(path: Path, *, icon_dir: Path = ICON_DIR) -> QuestionnaireDef:
     """Read and check one questionnaire file.
 
@@ -210,13 +221,7 @@ def load_file(path: Path, *, icon_dir: Path = ICON_DIR) -> QuestionnaireDef:
     ('yes', 'sometimes', 'no')
     """
     path = Path(path)
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as exc:
-        raise DefinitionError(f"{path.name}: cannot be read ({exc.strerror})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise DefinitionError(f"{path.name}: is not valid TOML ({exc})") from exc
+    data = read_toml(path, path.name, DefinitionError)
     try:
         return parse(data, filename=path.name, icon_dir=icon_dir)
     except DefinitionError as exc:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +18,7 @@ from typing import NamedTuple
 
 from django.conf import settings
 
-from .definitions import FILE_RE, QUESTIONNAIRE_DIR, DefinitionError, QuestionnaireDef, load_all
+from .definitions import FILE_RE, QUESTIONNAIRE_DIR, DefinitionError, QuestionnaireDef, load_all, read_toml
 
 BASE_LANGUAGE = "en"
 LANGUAGE_RE = re.compile(r"^[a-z]{2,3}$")
@@ -86,13 +85,7 @@ def load_language_file(path: Path) -> LanguageTexts:
     """
     path = Path(path)
     name = f"{path.parent.name}/{path.name}"
-    try:
-        with path.open("rb") as handle:
-            data = tomllib.load(handle)
-    except OSError as exc:
-        raise TranslationError(f"{name}: cannot be read ({exc.strerror})") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise TranslationError(f"{name}: is not valid TOML ({exc})") from exc
+    data = read_toml(path, name, TranslationError)
     try:
         return _parse(data, name, folder=path.parent.name)
     except TranslationError as exc:

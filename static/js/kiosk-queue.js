@@ -131,34 +131,4 @@
 
   indicator();
   flush();
-
-  // Offline: after one visit online, the page and its files load without a network,
-  // its read-aloud sound files too, and so does its copy in the other language.
-  function filesOf(page) {
-    var urls = [];
-    page.querySelectorAll("script[src], link[rel=stylesheet], link[rel=icon], img[src]").forEach(function (element) {
-      urls.push(element.getAttribute("src") || element.getAttribute("href"));
-    });
-    page.querySelectorAll("[data-audio]").forEach(function (element) {
-      urls.push.apply(urls, element.getAttribute("data-audio").split(/\s+/).filter(Boolean));
-    });
-    return urls;
-  }
-  var form = document.getElementById("survey");
-  if (form && form.dataset.sw && "serviceWorker" in navigator) {
-    navigator.serviceWorker.register(form.dataset.sw, { scope: "/" }).then(function () {
-      return navigator.serviceWorker.ready;
-    }).then(function (registration) {
-      registration.active.postMessage({ type: "cache", urls: [window.location.pathname + window.location.search].concat(filesOf(document)) });
-      document.querySelectorAll("link[rel=alternate][hreflang]").forEach(function (link) {
-        fetch(link.href, { credentials: "same-origin" }).then(function (reply) {
-          if (!reply.ok) { throw new Error("not kept: " + reply.status); }
-          return reply.text();
-        }).then(function (html) {
-          var other = new DOMParser().parseFromString(html, "text/html");
-          registration.active.postMessage({ type: "cache", urls: [link.href].concat(filesOf(other)) });
-        }).catch(function () { /* offline now: the next visit online keeps it */ });
-      });
-    }).catch(function () { /* no offline support in this browser: online use still works */ });
-  }
 })();

@@ -41,30 +41,4 @@
       if (Date.now() - lastActivity >= idleSeconds * 1000) { window.location.replace(root.dataset.survey); }
     }, 1000);
   }
-
-  // Offline: the page as opened, its files, and its copy in the other language (the
-  // service worker keeps a page once per address, so once per language).
-  function filesOf(page) {
-    var urls = [];
-    page.querySelectorAll("script[src], link[rel=stylesheet], link[rel=icon], img[src]").forEach(function (element) {
-      urls.push(element.getAttribute("src") || element.getAttribute("href"));
-    });
-    return urls;
-  }
-  if (root.dataset.sw && "serviceWorker" in navigator) {
-    navigator.serviceWorker.register(root.dataset.sw, { scope: "/" }).then(function () {
-      return navigator.serviceWorker.ready;
-    }).then(function (registration) {
-      registration.active.postMessage({ type: "cache", urls: [window.location.pathname + window.location.search].concat(filesOf(document)) });
-      document.querySelectorAll("link[rel=alternate][hreflang]").forEach(function (link) {
-        fetch(link.href, { credentials: "same-origin" }).then(function (reply) {
-          if (!reply.ok) { throw new Error("not kept: " + reply.status); }
-          return reply.text();
-        }).then(function (html) {
-          var other = new DOMParser().parseFromString(html, "text/html");
-          registration.active.postMessage({ type: "cache", urls: [link.href].concat(filesOf(other)) });
-        }).catch(function () { /* offline now: the next visit online keeps it */ });
-      });
-    }).catch(function () { /* no offline copy in this browser: online use still works */ });
-  }
 })();
