@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from surveys.models import Response, Wave
 from surveys.services import link_create, wave_upsert
-from tests.browser.test_collection_browser import TABLET, finish_quickly, wait_for_rows, wait_until
+from tests.browser.test_collection_browser import TABLET, finish_quickly, wait_for_rows, wait_until, wait_until_kept_offline
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -33,8 +33,7 @@ def test_answers_queued_offline_after_the_round_closed_are_deleted_and_counted(
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(live_server.url + tablet.path)
-    wait_until(page, "navigator.serviceWorker.controller !== null")
-    wait_until(page, f"caches.open('{CACHE}').then(c => c.keys()).then(k => k.length >= 5)")
+    wait_until_kept_offline(page)
 
     page.context.set_offline(True)
     finish_quickly(page, "Yes")
