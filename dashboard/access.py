@@ -51,7 +51,7 @@ class Access:
 def access_for(user) -> Access:
     """The user's dashboard access, or PermissionDenied (403) without a role.
 
-    One query: the role comes with the user (peersurvey.auth.DashboardBackend),
+    One query: the role comes with the user (accounts.auth.DashboardBackend),
     the user's own services with the list of all of them.
     """
     if not user.is_authenticated:

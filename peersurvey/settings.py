@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "csp",
     "crispy_forms",
     "crispy_bootstrap5",
+    "accounts",
     "surveys",
     "audit",
     "dashboard",
@@ -56,13 +57,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "peersurvey.auth.RenewSessionMiddleware",
+    "accounts.auth.RenewSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
 ]
 
-AUTHENTICATION_BACKENDS = ["peersurvey.auth.DashboardBackend"]
+AUTHENTICATION_BACKENDS = ["accounts.auth.DashboardBackend"]
 
 ROOT_URLCONF = "peersurvey.urls"
 WSGI_APPLICATION = "peersurvey.wsgi.application"
@@ -191,7 +192,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # A dashboard session ends after this much inactivity: pages and actions renew
-# it, the live dashboard's refresh does not (peersurvey.auth.RenewSessionMiddleware).
+# it, the live dashboard's refresh does not (accounts.auth.RenewSessionMiddleware).
 SESSION_SAVE_EVERY_REQUEST = False
 
 # Login throttling, per username and never per address: a whole hospital shares one.

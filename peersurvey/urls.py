@@ -3,11 +3,11 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog
 
+from accounts.auth import ThrottledAdminAuthenticationForm, login_view
 from dashboard.views import ward
 from surveys import urls as survey_urls
 
 from . import views
-from .auth import ThrottledAdminAuthenticationForm, login_view
 
 admin.site.login_form = ThrottledAdminAuthenticationForm
 admin.site.site_header = _("Peer Support Survey administration")

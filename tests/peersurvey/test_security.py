@@ -106,7 +106,7 @@ def test_login_locks_a_username_after_ten_failures_not_the_address(client, db, c
     cache.clear()
     alice = lead("alice", "partnership_lead")
     lead("bob", "partnership_lead")
-    caplog.set_level(logging.INFO, logger="peersurvey.auth")
+    caplog.set_level(logging.INFO, logger="accounts.auth")
     for attempt in range(10):
         reply = log_in(client, "alice", f"wrong password {attempt}")
         assert reply.status_code == 200 and "_auth_user_id" not in client.session

@@ -16,7 +16,7 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-logger = logging.getLogger("peersurvey.auth")
+logger = logging.getLogger("accounts.auth")
 UserModel = get_user_model()
 
 
