@@ -4,8 +4,11 @@ Questionnaire texts are checked in tests/surveys/test_translations.py; this file
 covers the interface's own words (templates, Python and JavaScript).
 """
 
+import fcntl
+import hashlib
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 import polib
@@ -18,6 +21,10 @@ LOCALE = Path(settings.BASE_DIR) / "locale"
 DOMAINS = ("django", "djangojs")
 # The same as `make messages`: what is not shipped is not translated.
 IGNORE = [".venv*", "staticfiles", "build", "tests", "bench", "scripts", "static/vendor", "test-artifacts", "generated"]
+# One extraction at a time per checkout (see the test).
+EXTRACTION_LOCK = (
+    Path(tempfile.gettempdir()) / f"makemessages-{hashlib.sha256(str(settings.BASE_DIR).encode()).hexdigest()[:12]}.lock"
+)
 
 
 def html_lang(response) -> str:
@@ -94,7 +101,10 @@ def test_no_text_in_the_code_lacks_a_welsh_translation(tmp_path, monkeypatch):
     """Extract every marked text afresh: a new or changed text without Welsh fails here."""
     shutil.copytree(LOCALE, tmp_path / "locale")
     monkeypatch.chdir(settings.BASE_DIR)
-    with override_settings(LOCALE_PATHS=[tmp_path / "locale"]):
+    # makemessages writes a scratch copy of each template beside it: one run at a time per
+    # checkout (CI runs the suite on PostgreSQL and on Python 3.13 side by side).
+    with open(EXTRACTION_LOCK, "w") as lock_file, override_settings(LOCALE_PATHS=[tmp_path / "locale"]):
+        fcntl.flock(lock_file, fcntl.LOCK_EX)
         for domain in DOMAINS:
             extensions = ["html", "txt", "py"] if domain == "django" else ["js"]
             call_command(
