@@ -462,6 +462,7 @@ def trend_figure(trends: dict) -> dict:
 
 
 BANDS = {
+    # xgettext:no-python-format
     None: ("#0a4fb3", "circle", gettext_noop("Within the 95% limits")),
     "95": ("#b35c00", "diamond", gettext_noop("Outside 95%")),
     "99.8": ("#a3001b", "triangle-up", gettext_noop("Outside 99.8%")),
