@@ -9,8 +9,10 @@ workers = int(os.environ.get("GUNICORN_WORKERS", "3"))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 control_socket_disable = True
+# Error log: no time, no client address ("Invalid request from ip=..."), no link token, and
+# a path's control characters escaped (the logger class below, peersurvey/gunicorn_logging.py).
 errorlog = "-"
-# Access log: no client address, no user agent, no time, and no collection URLs.
+# Access log: no client address, no user agent, no time, no collection URLs or /healthz.
 accesslog = "-" if os.environ.get("GUNICORN_ACCESS_LOG", "1") == "1" else None
 logger_class = "peersurvey.gunicorn_logging.AnonymousAccessLogger"
 access_log_format = '"%(m)s %(U)s" %(s)s %(B)s %(M)sms'

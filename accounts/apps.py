@@ -7,3 +7,6 @@ class AccountsConfig(AppConfig):
 
     name = "accounts"
     verbose_name = "Sign-in"
+
+    def ready(self) -> None:
+        from . import mfa  # noqa: F401, PLC0415 (connects the sign-in signal that notes a second factor)

@@ -1,10 +1,13 @@
 """Dashboard login, throttled per username (never per address: a whole hospital
-shares one), with every attempt logged without the password or the address."""
+shares one), with every attempt logged without the password or the address.
+
+The throttle counts in the database (accounts.models.LoginThrottle), reserving an attempt
+before the password is checked, so no number of parallel guesses gets past the limit."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -12,38 +15,79 @@ from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .models import LoginThrottle
 
 logger = logging.getLogger("accounts.auth")
 UserModel = get_user_model()
 
 
-def _key(kind: str, username: str) -> str:
-    # Hashed: cache keys have a length and character limit, usernames do not.
-    digest = hashlib.sha256(username.strip().lower().encode("utf-8")).hexdigest()[:32]
-    return f"login:{kind}:{digest}"
+def throttle_key(username: str) -> str:
+    """The name the throttle counts under: as typed, trimmed, in lower case (so Alice and
+    alice share one count), bounded like the column."""
+    return username.strip().lower()[:254]
 
 
-def is_locked(username: str) -> bool:
-    return bool(cache.get(_key("lock", username)))
+def _window() -> timedelta:
+    return timedelta(minutes=settings.PEERSURVEY_LOGIN_LOCK_MINUTES)
 
 
-def record_failure(username: str) -> int:
-    """Count a failed login; lock the username after the limit. Returns failures so far."""
-    lock_seconds = settings.PEERSURVEY_LOGIN_LOCK_MINUTES * 60
-    key = _key("fail", username)
-    cache.add(key, 0, timeout=lock_seconds)
-    failures = cache.incr(key)
-    if failures >= settings.PEERSURVEY_LOGIN_MAX_FAILURES:
-        cache.set(_key("lock", username), 1, timeout=lock_seconds)
-        cache.delete(key)
-    return failures
+def purge_expired(now=None) -> int:
+    """Delete the counts whose window has passed and that hold no lock now: a failure counts
+    for PEERSURVEY_LOGIN_LOCK_MINUTES. Done on every attempt, so the table stays small."""
+    now = now or timezone.now()
+    stale = Q(window_started__lte=now - _window()) & (Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+    deleted, _ = LoginThrottle.objects.filter(stale).delete()
+    return deleted
 
 
-def clear_failures(username: str) -> None:
-    cache.delete_many([_key("fail", username), _key("lock", username)])
+def reserve_attempt(username: str) -> int | None:
+    """Take one attempt for `username` BEFORE its password is checked; returns its number
+    (1, 2, ...), or None when the username is locked and the password must not be checked.
+
+    One conditional UPDATE with F() counts it, so parallel requests never both take the last
+    attempt: SQLite (transaction_mode IMMEDIATE) serialises the whole transaction, PostgreSQL
+    locks the row until commit, and the number read back is this request's own.
+    """
+    key = throttle_key(username)
+    now = timezone.now()
+    with transaction.atomic():
+        purge_expired(now)
+        LoginThrottle.objects.bulk_create([LoginThrottle(username=key, attempts=0, window_started=now)], ignore_conflicts=True)
+        rows = LoginThrottle.objects.filter(
+            username=key, locked_until__isnull=True, attempts__lt=settings.PEERSURVEY_LOGIN_MAX_FAILURES
+        )
+        if not rows.update(attempts=F("attempts") + 1):
+            return None
+        return LoginThrottle.objects.filter(username=key).values_list("attempts", flat=True).get()
+
+
+def record_failure(username: str, attempt: int) -> None:
+    """The password was wrong: the attempt taken stays counted, and the last one allowed
+    locks the username for PEERSURVEY_LOGIN_LOCK_MINUTES from now."""
+    if attempt >= settings.PEERSURVEY_LOGIN_MAX_FAILURES:
+        LoginThrottle.objects.filter(username=throttle_key(username), locked_until__isnull=True).update(
+            locked_until=timezone.now() + _window()
+        )
+
+
+def clear_failures(username: str) -> int:
+    """Forget the count and any lock: after a success, or an administrator's unlock."""
+    deleted, _ = LoginThrottle.objects.filter(username=throttle_key(username)).delete()
+    return deleted
+
+
+def unlock(username: str, *, by: str) -> bool:
+    """An administrator lets `username` try again now; logged with who did it. True if there
+    was a count or a lock to remove."""
+    removed = clear_failures(username) > 0
+    logger.warning("login unlocked: username %r by %r%s", throttle_key(username), by, "" if removed else " (was not locked)")
+    return removed
 
 
 class ThrottledAuthenticationForm(AuthenticationForm):
@@ -59,7 +103,10 @@ class ThrottledAuthenticationForm(AuthenticationForm):
 
     def clean(self):
         username = (self.cleaned_data.get("username") or "").strip()
-        if username and is_locked(username):
+        if not username or not self.cleaned_data.get("password"):
+            return super().clean()  # a field is missing: its own error, no password checked
+        attempt = reserve_attempt(username)
+        if attempt is None:
             logger.warning("login refused: username %r is locked", username)
             raise ValidationError(
                 self.error_messages["locked"],
@@ -69,9 +116,8 @@ class ThrottledAuthenticationForm(AuthenticationForm):
         try:
             cleaned = super().clean()
         except ValidationError:
-            if username:
-                failures = record_failure(username)
-                logger.warning("login failed: username %r (%d of %d)", username, failures, settings.PEERSURVEY_LOGIN_MAX_FAILURES)
+            record_failure(username, attempt)
+            logger.warning("login failed: username %r (%d of %d)", username, attempt, settings.PEERSURVEY_LOGIN_MAX_FAILURES)
             raise
         clear_failures(username)
         logger.info("login succeeded: username %r", username)

@@ -26,6 +26,7 @@ from surveys.definitions import QuestionnaireDef
 from surveys.forms import ResponseForm, response_form_class
 from surveys.models import Questionnaire, Service, Theme, Wave
 from surveys.quotes import QUOTE_CHOICES, THEME_NAME_MAX, theme_name
+from surveys.validation import EARLIEST_PAPER_DATE
 
 from .access import Access
 from .models import ActionStatus, ReportText
@@ -290,15 +291,16 @@ class ChooseForm(forms.Form):
 def paper_form_class(definition: QuestionnaireDef) -> type[ResponseForm]:
     class PaperForm(response_form_class(definition)):
         paper_date = forms.DateField(
-            validators=[MinValueValidator(EARLIEST_DATE)],
             label=_("Date on the paper form"),
             initial=timezone.localdate,
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            widget=forms.DateInput(attrs={"type": "date", "min": EARLIEST_PAPER_DATE.isoformat()}, format="%Y-%m-%d"),
             help_text=_("The day the person filled it in, if the paper says; otherwise the day it arrived."),
         )
 
         def clean_paper_date(self):
             day = self.cleaned_data["paper_date"]
+            if day < EARLIEST_PAPER_DATE:
+                raise ValidationError(_("The date on the paper form is before 2014, when this survey began: check the year."))
             if day > timezone.localdate():
                 raise ValidationError(_("The date on the paper form cannot be in the future."))
             return day

@@ -17,6 +17,17 @@ class LeadError(ValueError):
     pass
 
 
+def lead_scope_problem(role: str, *, has_services: bool) -> str | None:
+    """The rule for a lead's services, asked by `lead_upsert` (add_user) and by the admin's
+    lead form: a service lead needs at least one ("no_services"); a partnership lead sees
+    every service and takes none ("every_service"). None: the role and services agree."""
+    if role == Role.SERVICE_LEAD and not has_services:
+        return "no_services"
+    if role == Role.PARTNERSHIP_LEAD and has_services:
+        return "every_service"
+    return None
+
+
 def lead_upsert(
     *,
     username: str,
@@ -38,9 +49,10 @@ def lead_upsert(
     if role not in Role.values:
         raise LeadError(f"Role {role!r} is not one of: {', '.join(Role.values)}.")
     codes = [code.strip().upper() for code in service_codes or []]
-    if role == Role.SERVICE_LEAD and not codes:
+    problem = lead_scope_problem(role, has_services=bool(codes))
+    if problem == "no_services":
         raise LeadError("A service lead needs at least one --service CODE.")
-    if role == Role.PARTNERSHIP_LEAD and codes:
+    if problem == "every_service":
         raise LeadError("A partnership lead sees every service; --service is for service leads.")
     services = list(Service.objects.filter(code__in=codes))
     missing = sorted(set(codes) - {service.code for service in services})

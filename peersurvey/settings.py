@@ -1,7 +1,8 @@
 """Settings for Peer Support Survey.
 
 One module for every environment: anything that differs in production is an
-environment variable, listed with a safe default in `.env.example`.
+environment variable, listed with a safe default in `.env.example`, or a line of
+a `.env` file beside manage.py (the real environment wins over the file).
 """
 
 import os
@@ -9,8 +10,16 @@ import warnings
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# Before any setting is read. override=False: a variable the process already has wins.
+# PEERSURVEY_ENV_FILE names another file ("" for none: the test run reads none).
+_env_file = os.environ.get("PEERSURVEY_ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file:
+    load_dotenv(_env_file, override=False)
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -25,8 +34,16 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-# The "django-insecure-" prefix makes `check --deploy` flag a missing production key.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "django-insecure-development-only-key-change-me"
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not SECRET_KEY and not DEBUG:
+    # No fallback: a key everyone can read would let anyone sign sessions and CSRF tokens.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set. Set it in the environment or in .env (see .env.example) to a long random string, "
+        'made with: python3 -c "import secrets; print(secrets.token_urlsafe(50))". '
+        "For development only, DEBUG=1 runs with a built-in key (make run does this)."
+    )
+# Development only (DEBUG=1). The "django-insecure-" prefix makes `check --deploy` flag it.
+SECRET_KEY = SECRET_KEY or "django-insecure-development-only-key-change-me"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -46,10 +63,17 @@ INSTALLED_APPS = [
     "audit",
     "dashboard",
     "demo",
+    # The second factor (accounts/mfa.py, docs/sign-in.md): an authenticator app's 6-digit codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
 ]
 
 MIDDLEWARE = [
+    # First: /healthz answers before the https redirect and the Host check (peersurvey/health.py).
+    "peersurvey.health.HealthMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # A body over DATA_UPLOAD_MAX_MEMORY_SIZE is a 413 before anything reads it (peersurvey/limits.py).
+    "peersurvey.limits.BodySizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -57,6 +81,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.mfa.SecondFactorMiddleware",
     "accounts.auth.RenewSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -199,6 +225,13 @@ SESSION_SAVE_EVERY_REQUEST = False
 PEERSURVEY_LOGIN_MAX_FAILURES = int(os.environ.get("PEERSURVEY_LOGIN_MAX_FAILURES", "10"))
 PEERSURVEY_LOGIN_LOCK_MINUTES = int(os.environ.get("PEERSURVEY_LOGIN_LOCK_MINUTES", "15"))
 
+# The second factor (docs/sign-in.md): on, every dashboard and admin user needs an authenticator
+# app; off (make run, tests), only those who set one up are asked for its code. Production: on.
+PEERSURVEY_REQUIRE_MFA = env_bool("PEERSURVEY_REQUIRE_MFA", False)
+OTP_TOTP_ISSUER = "Peer Support Survey"
+# The admin shows no one's secret or QR code: an administrator could otherwise copy a second factor.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
 # Submissions per collection link per minute, shared by every web process through
 # the cache (Redis, or files on this machine). A tablet flushing 100 queued answers stays well under.
 PEERSURVEY_LINK_RATE_LIMIT = int(os.environ.get("PEERSURVEY_LINK_RATE_LIMIT", "300"))
@@ -235,7 +268,8 @@ LOGGING = {
         "plain": {"format": "{levelname} {name}: {message}", "style": "{"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # Every other logger's lines too: link tokens out, a path's control characters escaped.
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_collection"]},
         "access": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["hide_collection"]},
         "request": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_collection"]},
     },
@@ -243,6 +277,8 @@ LOGGING = {
     "loggers": {
         "django.server": {"handlers": ["access"], "level": "INFO", "propagate": False},
         "django.request": {"handlers": ["request"], "level": "WARNING", "propagate": False},
+        # A refused CSRF check names the page ("Forbidden (CSRF token missing.): /c/<token>/").
+        "django.security": {"handlers": ["request"], "level": "WARNING", "propagate": False},
         # The PDF report's layout engine reports every step at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
@@ -260,4 +296,7 @@ PEERSURVEY_PERTURB = True
 # A wave's links take answers for this many days after it closes, so tablets
 # that queued answers offline can still send them; then they answer 410.
 PEERSURVEY_WAVE_GRACE_DAYS = max(0, int(os.environ.get("PEERSURVEY_WAVE_GRACE_DAYS", "14")))
+# A ward tablet deletes (and counts for staff) any answer it has held unsent for more than
+# this many days, so nothing anyone wrote waits in a browser for ever (docs/patient-flow.md).
+PEERSURVEY_OUTBOX_MAX_DAYS = max(1, int(os.environ.get("PEERSURVEY_OUTBOX_MAX_DAYS", "30")))
 PEERSURVEY_REFRESH_SECONDS = int(os.environ.get("PEERSURVEY_REFRESH_SECONDS", "30"))

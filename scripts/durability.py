@@ -149,6 +149,8 @@ def main(argv=None) -> int:
         say(f"database {url.path.strip('/')} re-created on PostgreSQL {cluster[0]}/{cluster[1]}")
         os.environ["DATABASE_URL"] = args.database_url
         os.environ["DJANGO_SETTINGS_MODULE"] = "peersurvey.settings"
+        # This run's own key: without DEBUG the settings refuse to start with none (peersurvey/settings.py).
+        os.environ.setdefault("SECRET_KEY", os.urandom(32).hex())
         links = _prepare(say)
         submissions = _generate(links, args.submissions, seed, args.services)
         rows_before = _count_responses()

@@ -45,6 +45,8 @@ def main(argv=None) -> int:
 
     sys.path.insert(0, str(ROOT))
     os.environ["DJANGO_SETTINGS_MODULE"] = "peersurvey.settings"
+    # This run's own key: without DEBUG the settings refuse to start with none (peersurvey/settings.py).
+    os.environ.setdefault("SECRET_KEY", os.urandom(32).hex())
     # The fuzzer sends thousands a minute through one link; the rate limit is not under test.
     os.environ["PEERSURVEY_LINK_RATE_LIMIT"] = str(10**9)
     cache_dir = tempfile.mkdtemp(prefix="peersurvey-fuzz-cache-")

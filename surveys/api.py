@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .ratelimit import rate_limit_take
-from .selectors import active_link, loaded_questionnaire
+from .selectors import active_link, loaded_questionnaire, revoked_link
 from .services import SubmissionConflict, link_submit
 from .validation import SubmissionInvalid, clean_submission
 
@@ -67,14 +67,12 @@ def _closed(request: HttpRequest, link) -> JsonResponse:
 def _submit(request: HttpRequest, token: str) -> JsonResponse:
     link = active_link(token)
     if link is None:
+        if revoked_link(token) is not None:
+            # A tablet that queued answers for it deletes them on this key (static/js/kiosk-queue.js).
+            return _error(404, {"link": ["This survey link has been withdrawn; it takes no more answers."]})
         return _error(404, {"token": ["This survey link is unknown or no longer in use."]})
     if link.is_closed(timezone.localdate()):
         return _closed(request, link)
-    allowed, retry_after = rate_limit_take(link)
-    if not allowed:
-        reply = _error(429, {"link": ["Too many submissions from this link just now; try again shortly."]})
-        reply["Retry-After"] = str(retry_after)
-        return reply
     if request.content_type != "application/json":
         return _error(400, {"body": ["Send the answers as JSON (Content-Type: application/json)."]})
     too_big = _error(413, {"body": [f"The body is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE} bytes."]})
@@ -89,9 +87,17 @@ def _submit(request: HttpRequest, token: str) -> JsonResponse:
     definition = loaded_questionnaire(link.questionnaire_id).definition
     try:
         submission = clean_submission(definition, payload)
-        result = link_submit(link=link, submission=submission)
     except SubmissionInvalid as exc:
         return _error(400, exc.errors)
+    # Only a valid submission takes from the link's allowance: one that stores nothing
+    # costs nothing, so whoever holds a link cannot block it with rubbish.
+    allowed, retry_after = rate_limit_take(link)
+    if not allowed:
+        reply = _error(429, {"link": ["Too many submissions from this link just now; try again shortly."]})
+        reply["Retry-After"] = str(retry_after)
+        return reply
+    try:
+        result = link_submit(link=link, submission=submission)
     except SubmissionConflict:
         return _error(409, {"client_id": ["This client_id was already sent with different answers; the first is kept."]})
     status = 200 if result.duplicate else 201

@@ -36,7 +36,7 @@ from .definitions import QuestionnaireDef
 from .models import Questionnaire, Response, Service
 from .selectors import loaded_questionnaire
 from .services import response_submit
-from .validation import NO_ANSWERS, Submission, SubmissionInvalid, clean_answers
+from .validation import EARLIEST_PAPER_DATE, NO_ANSWERS, Submission, SubmissionInvalid, clean_answers
 
 REQUIRED_COLUMNS = ("service", "questionnaire", "version", "submitted_on")
 DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -271,6 +271,11 @@ class _RowParser:
             return None
         if day > self.today:
             errors.append(RowError(line, "submitted_on", f"The date {value} is in the future."))
+            return None
+        if day < EARLIEST_PAPER_DATE:
+            errors.append(
+                RowError(line, "submitted_on", f"The date {value} is before 2014, when this survey began: check the year.")
+            )
             return None
         return day
 

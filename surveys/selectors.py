@@ -241,6 +241,14 @@ def active_link(token: str) -> CollectionLink | None:
     )
 
 
+def revoked_link(token: str) -> CollectionLink | None:
+    """The link for a token if it was revoked (None when unknown or in use): the API and
+    a ward tablet's page say so, and the tablet deletes what it queued for it (docs/patient-flow.md)."""
+    if not TOKEN_RE.match(token or ""):
+        return None
+    return CollectionLink.objects.filter(token=token, revoked_on__isnull=False).first()
+
+
 def wave_open_on(day: date) -> Wave | None:
     """The wave open on a day (opens <= day <= closes), the latest opened if
     several overlap; None outside every wave."""

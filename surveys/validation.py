@@ -18,11 +18,16 @@ import unicodedata
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from django.utils.translation import gettext_noop
 
 from .codes import Kind
 from .definitions import QuestionDef, QuestionnaireDef
+
+# A response collected on paper is dated from the 2014 consultation, the first, to today: an
+# earlier year is a slip of the pen or the keyboard (0001, 1914), for the paper form and the CSV import alike.
+EARLIEST_PAPER_DATE = date(2014, 1, 1)
 
 Answers = dict[str, "str | tuple[str, ...]"]
 

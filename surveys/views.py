@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone, translation
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_http_methods
 from .definitions import ABOUT_YOU
 from .forms import form_sections, question_block, response_form_class
 from .ratelimit import rate_limit_take
-from .selectors import active_link, loaded_questionnaire
+from .selectors import active_link, loaded_questionnaire, revoked_link
 from .services import SubmissionConflict, link_submit
 
 
@@ -22,6 +23,16 @@ def _link_or_404(token: str):
     if link is None:
         raise Http404("This survey link is not in use. Ask staff for a new one.")
     return link
+
+
+def _withdrawn(request: HttpRequest, token: str) -> HttpResponse:
+    """A ward tablet's revoked link: 404, said plainly, with the tablet's outbox on the
+    page, which learns from the API that the link was withdrawn and deletes (and
+    counts) what it held for it. Any other unknown or revoked link: the plain 404."""
+    link = revoked_link(token)
+    if link is None or not link.kiosk:
+        raise Http404("This survey link is not in use. Ask staff for a new one.")
+    return render(request, "surveys/withdrawn.html", {"link": link}, status=404)
 
 
 def _closed(request: HttpRequest, link) -> HttpResponse:
@@ -34,7 +45,9 @@ def _closed(request: HttpRequest, link) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def collect(request: HttpRequest, token: str) -> HttpResponse:
-    link = _link_or_404(token)
+    link = active_link(token)
+    if link is None:
+        return _withdrawn(request, token)
     if link.is_closed(timezone.localdate()):
         return _closed(request, link)
     # In the page's language; codes, and so the answers, are the same in every language.
@@ -43,11 +56,14 @@ def collect(request: HttpRequest, token: str) -> HttpResponse:
     form_class = response_form_class(definition, easy=easy)
     conflict = False
     if request.method == "POST":
-        allowed, _ = rate_limit_take(link)
-        if not allowed:
-            return render(request, "surveys/busy.html", {"link": link}, status=429)
         form = form_class(request.POST)
         if form.is_valid():
+            # Only a valid submission takes from the link's allowance (as in the API).
+            allowed, retry_after = rate_limit_take(link)
+            if not allowed:
+                busy = render(request, "surveys/busy.html", {"link": link}, status=429)
+                busy["Retry-After"] = str(retry_after)
+                return busy
             try:
                 link_submit(link=link, submission=form.submission)
             except SubmissionConflict:
@@ -61,6 +77,7 @@ def collect(request: HttpRequest, token: str) -> HttpResponse:
         context["screens"] = _patient_screens(definition, form)
         # "Are you still there?" counts down for half the idle time, at most 30 s.
         context["countdown"] = max(2, min(30, link.idle_seconds // 2))
+        context["outbox_max_days"] = settings.PEERSURVEY_OUTBOX_MAX_DAYS
         return render(request, "surveys/patient_form.html", context, status=409 if conflict else 200)
     context["sections"] = form_sections(form)
     return render(request, "surveys/staff_form.html", context, status=409 if conflict else 200)

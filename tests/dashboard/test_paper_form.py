@@ -141,5 +141,5 @@ def test_a_date_no_survey_can_have_is_a_400_not_a_500(national_client, path, que
 
 def test_a_paper_dated_year_1_is_refused(service_client):
     page = service_client.post("/dashboard/paper/CL/staff/", {"paper_date": "0001-01-01", "useful": "yes"})
-    assert page.status_code == 200 and "Ensure this value is greater than or equal to 2000-01-01" in page.content.decode()
+    assert page.status_code == 200 and "before 2014, when this survey began" in page.content.decode()
     assert not Response.objects.exists()

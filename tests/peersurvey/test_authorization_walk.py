@@ -9,7 +9,10 @@ in every parameter, and check who gets what.
   a body carrying SAN's figures;
 - partnership lead: 200 (or, for a POST action, a redirect that is not to login),
   and for the figure URLs the body does carry SAN's figures, which proves that the
-  leak detectors below would catch a leak.
+  leak detectors below would catch a leak;
+- the second factor's pages (accounts/two-factor/...): login first for anonymous, the
+  same answer for everyone signed in (the suite runs with PEERSURVEY_REQUIRE_MFA off and
+  nobody has an app yet), never a figure.
 
 The table `ROUTES` must name every pattern of `get_resolver()` except the admin and
 Django's auth views: a new URL fails `test_every_url_pattern_is_in_the_walk_table`
@@ -52,10 +55,6 @@ AUTH_ROUTE_NAMES = {
     "logout",
     "password_change",
     "password_change_done",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
 }
 
 ROLES = ("anonymous", "outsider", "service_lead", "partnership_lead")
@@ -75,6 +74,8 @@ class Variant:
     shows_san: bool = False
     # Public URLs: the status every role gets.
     public_status: int | None = None
+    # Sign-in pages: the status everyone signed in gets.
+    signed_in_status: int | None = None
     # A redirect (not to login) counts as the partnership lead's success.
     redirects: bool = False
     # The service lead is sent on to their own first view (a redirect within the dashboard).
@@ -159,6 +160,16 @@ ROUTES: dict[str, dict] = {
             Variant(
                 kwargs={"token": "san_revoked"}, method="POST", data="{}", content_type="application/json", public_status=404
             ),
+        ],
+    },
+    # --- the second factor: anyone signed in ---------------------------------
+    # Nobody has an app, so the code's page sends each to set one up.
+    "accounts/two-factor/": {"signed_in": True, "variants": [Variant(names_san=False, signed_in_status=302)]},
+    "accounts/two-factor/setup/": {
+        "signed_in": True,
+        "variants": [
+            Variant(names_san=False, signed_in_status=200),
+            Variant(names_san=False, method="POST", data={"code": "not a code"}, signed_in_status=400),
         ],
     },
     # --- dashboard ---------------------------------------------------------
@@ -428,6 +439,9 @@ def check(route, spec, role, variant, reply, body) -> list[str]:
     elif role == "anonymous":
         if status != 302 or not location.startswith("/accounts/login/?next="):
             problems.append(f"status {status} {location!r}, expected a redirect to /accounts/login/")
+    elif spec.get("signed_in"):
+        if status != variant.signed_in_status:
+            problems.append(f"status {status} {location!r}, expected {variant.signed_in_status}")
     elif role == "outsider":
         if status != 403:
             problems.append(f"status {status}, expected 403")

@@ -95,11 +95,14 @@ def test_400_for_a_body_that_is_not_json(api, ward_tablet):
 
 
 def test_404_for_unknown_and_revoked_tokens(api, ward_tablet):
-    assert api.submit("no-such-token", body()).status_code == 404
+    reply = api.submit("no-such-token", body())
+    assert reply.status_code == 404
+    assert list(reply.json()["errors"]) == ["token"]
     link_revoke(token=ward_tablet.token)
     reply = api.submit(ward_tablet, body())
     assert reply.status_code == 404
-    assert reply.json()["errors"]["token"]
+    # Said apart from an unknown token: a tablet deletes what it queued for a withdrawn link.
+    assert reply.json() == {"errors": {"link": ["This survey link has been withdrawn; it takes no more answers."]}}
     assert Response.objects.count() == 0
 
 

@@ -102,6 +102,16 @@ def test_a_file_with_bad_lines_reports_each_and_stores_nothing(chadwick):
     assert chadwick.last_number == 0
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "1914-06-30", "2013-12-31"])
+def test_a_date_before_the_survey_began_is_a_slip_and_stores_nothing(chadwick, day):
+    with pytest.raises(ImportInvalid) as invalid:
+        responses_import(csv_file(f"CL,patient,1,,{day},,1,0,0,0,0,,,"))
+    assert [str(error) for error in invalid.value.errors] == [
+        f"line 2: submitted_on: The date {day} is before 2014, when this survey began: check the year."
+    ]
+    assert Response.objects.count() == 0
+
+
 def test_a_file_without_a_required_column_is_refused_whole(chadwick):
     data = csv_file("CL,patient,1,1", header="service,questionnaire,version,useful.yes")
     with pytest.raises(ImportInvalid) as invalid:
